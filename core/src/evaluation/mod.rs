@@ -1,0 +1,830 @@
+//! The evaluation logic, in AWS's order: request context → deny evaluation → SCPs → RCPs → resource-based
+//! (or key) policy → identity-based policies → permissions boundary → session policy → decision
+//! (IAM-EVAL, IAM-XACCT, KMS-DG/policy-evaluation.md). See docs/modelling-decisions.md for the choices made
+//! where AWS is silent.
+
+pub mod context;
+pub mod explain;
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::kms::{Grant, GrantMatch};
+use crate::policy::arn::{account_of, is_kms_key_arn, Arn};
+use crate::policy::ast::{Effect, Policy, PolicyKind, Statement};
+use crate::policy::condition::ConditionReason;
+use crate::policy::pattern::glob;
+use crate::policy::principal::{Caller, CallerType, MatchedVia};
+use crate::policy::{parse_policy, KEY_POLICY_MAX_BYTES};
+use context::{ContextValue, RequestContext};
+pub use explain::*;
+
+/// One policy of a question, with its id (`identityPolicies[0]`, `resourcePolicy`, … or a given name).
+#[derive(Clone, Debug)]
+pub struct NamedPolicy {
+    pub id: String,
+    pub policy_type: PolicyType,
+    /// The organization level (SCPs and RCPs), root first.
+    pub level: usize,
+    pub policy: Policy,
+}
+
+/// A policy as given to [`PolicySet::build`]: its id and JSON text.
+#[derive(Clone, Debug)]
+pub struct PolicySource {
+    pub id: String,
+    pub text: String,
+}
+
+/// Every policy of a question, grouped by type. Built (parsed and validated) once, then asked many requests.
+#[derive(Clone, Debug, Default)]
+pub struct PolicySources {
+    pub identity: Vec<PolicySource>,
+    pub resource: Option<PolicySource>,
+    pub service_control: Option<Vec<Vec<PolicySource>>>,
+    pub resource_control: Option<Vec<Vec<PolicySource>>>,
+    pub permissions_boundary: Option<PolicySource>,
+    pub session: Option<PolicySource>,
+    pub grants: Vec<(String, Grant)>,
+}
+
+/// Parsed policies, ready for many decisions.
+#[derive(Clone, Debug, Default)]
+pub struct PolicySet {
+    /// In pipeline order: SCP levels, RCP levels, resource policy, identity policies, boundary, session.
+    pub policies: Vec<NamedPolicy>,
+    pub grants: Vec<(String, Grant)>,
+    pub scp_levels: Option<usize>,
+    pub rcp_levels: Option<usize>,
+    pub has_boundary: bool,
+    pub has_session_policy: bool,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A request: who does what on which resource, in which context.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    pub resource_account: Option<String>,
+    /// (lower-cased key, key as given, value)
+    pub context: Vec<(String, String, ContextValue)>,
+}
+
+impl Request {
+    /// Adds or replaces a context key.
+    pub fn set(&mut self, key: &str, value: ContextValue) {
+        let lower = key.to_ascii_lowercase();
+        self.context.retain(|(k, _, _)| *k != lower);
+        self.context.push((lower, String::from(key), value));
+    }
+}
+
+/// Options of one decision.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Build the trace tree (costs allocations; off for bulk decisions).
+    pub explain: bool,
+    /// The current time in epoch milliseconds, for `aws:CurrentTime` / `aws:EpochTime`.
+    pub now_ms: i64,
+}
+
+impl PolicySet {
+    /// Parses and validates every policy. `key_policy` says the resource policy is a KMS key policy.
+    pub fn build(src: &PolicySources, key_policy: bool) -> PolicySet {
+        let mut set = PolicySet::default();
+        let add = |set: &mut PolicySet, s: &PolicySource, t: PolicyType, kind: PolicyKind, level: usize| {
+            let parsed = parse_policy(&s.text, kind);
+            for mut d in parsed.diagnostics {
+                d.policy.clone_from(&s.id);
+                match d.severity {
+                    Severity::Error => set.errors.push(d),
+                    Severity::Warning => set.warnings.push(d),
+                }
+            }
+            if let Some(policy) = parsed.policy {
+                set.policies.push(NamedPolicy {
+                    id: s.id.clone(),
+                    policy_type: t,
+                    level,
+                    policy,
+                });
+            }
+        };
+        if let Some(levels) = &src.service_control {
+            set.scp_levels = Some(levels.len());
+            for (l, ps) in levels.iter().enumerate() {
+                for p in ps {
+                    add(&mut set, p, PolicyType::ServiceControlPolicy, PolicyKind::ServiceControl, l);
+                }
+            }
+        }
+        if let Some(levels) = &src.resource_control {
+            set.rcp_levels = Some(levels.len());
+            for (l, ps) in levels.iter().enumerate() {
+                for p in ps {
+                    add(&mut set, p, PolicyType::ResourceControlPolicy, PolicyKind::ResourceControl, l);
+                }
+            }
+        }
+        if let Some(p) = &src.resource {
+            let kind = if key_policy {
+                PolicyKind::KeyPolicy
+            } else {
+                PolicyKind::Resource
+            };
+            add(&mut set, p, PolicyType::ResourcePolicy, kind, 0);
+        }
+        for p in &src.identity {
+            add(&mut set, p, PolicyType::IdentityPolicy, PolicyKind::Identity, 0);
+        }
+        if let Some(p) = &src.permissions_boundary {
+            set.has_boundary = true;
+            add(&mut set, p, PolicyType::PermissionsBoundary, PolicyKind::PermissionsBoundary, 0);
+        }
+        if let Some(p) = &src.session {
+            set.has_session_policy = true;
+            add(&mut set, p, PolicyType::SessionPolicy, PolicyKind::Session, 0);
+        }
+        set.grants.clone_from(&src.grants);
+        set
+    }
+
+    /// Decides one request.
+    pub fn decide(&self, req: &Request, opts: Options) -> Answer {
+        decide(self, req, opts)
+    }
+}
+
+/// What one policy's statements did for a request.
+#[derive(Default)]
+struct PolicyHits {
+    allows: Vec<(usize, MatchedVia)>,
+    denies: Vec<usize>,
+}
+
+struct Hit<'a> {
+    named: &'a NamedPolicy,
+    hits: PolicyHits,
+}
+
+fn invalid(reason: Reason, errors: Vec<Diagnostic>, warnings: Vec<Diagnostic>, message: String) -> Answer {
+    Answer {
+        decision: Decision::ImplicitDeny,
+        reason,
+        determining: Vec::new(),
+        trace: None,
+        missing_context_keys: Vec::new(),
+        message: Some(message),
+        errors,
+        warnings,
+    }
+}
+
+fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
+    if !set.errors.is_empty() {
+        return invalid(
+            Reason::InvalidPolicy,
+            set.errors.clone(),
+            set.warnings.clone(),
+            String::from("the question has invalid policies; nothing was evaluated (AWS would reject them)"),
+        );
+    }
+    let Some(caller) = Caller::parse(&req.principal) else {
+        let d = Diagnostic {
+            severity: Severity::Error,
+            code: String::from("ValidationException"),
+            kind: String::from("invalidPrincipal"),
+            message: format!(
+                "the request principal `{}` is not an IAM user, role, role session, federated user, account or service principal",
+                req.principal
+            ),
+            policy: String::from("request"),
+            line: 0,
+            column: 0,
+            offset: 0,
+            length: 0,
+        };
+        return invalid(Reason::InvalidRequest, alloc::vec![d], set.warnings.clone(), String::from("invalid request"));
+    };
+    let action_lower = req.action.to_ascii_lowercase();
+    let resource = req.resource.as_str();
+    let resource_arn = Arn::parse(resource);
+    let resource_account: Option<String> = req
+        .resource_account
+        .clone()
+        .or_else(|| account_of(resource))
+        .or_else(|| caller.account.clone());
+    let ctx = RequestContext {
+        supplied: &req.context,
+        caller: &caller,
+        kms_action: action_lower.starts_with("kms:"),
+        resource_account: resource_account.as_deref(),
+        region: resource_arn.map(|a| a.region),
+        now_ms: opts.now_ms,
+    };
+    let mut missing: Vec<String> = Vec::new();
+    let mut note_missing = |k: &str| {
+        if !missing.iter().any(|m| m == k) {
+            missing.push(String::from(k));
+        }
+    };
+    let is_key = is_kms_key_arn(resource);
+    let is_service = caller.kind == CallerType::Service;
+    let scp_applies = set.scp_levels.is_some() && !is_service;
+    let session_applies = caller.kind.is_session();
+    let applicable = |t: PolicyType| match t {
+        PolicyType::ServiceControlPolicy => scp_applies,
+        PolicyType::SessionPolicy => session_applies,
+        PolicyType::PermissionsBoundary | PolicyType::IdentityPolicy => !is_service && caller.kind != CallerType::Anonymous,
+        _ => true,
+    };
+
+    // Evaluate every statement of every policy once.
+    let mut traces: Vec<Vec<StatementTrace>> = Vec::new();
+    let mut hits: Vec<Hit<'_>> = Vec::with_capacity(set.policies.len());
+    for named in &set.policies {
+        let mut h = PolicyHits::default();
+        let mut st_traces = Vec::new();
+        let has_principals = named.policy.kind.has_principals();
+        for st in &named.policy.statements {
+            let mut el = opts.explain.then(Vec::new);
+            let applies = statement_applies(st, has_principals, &caller, &action_lower, resource, &ctx, &mut note_missing, el.as_mut());
+            if let Some(via) = applies {
+                match st.effect {
+                    Effect::Allow => h.allows.push((st.index, via)),
+                    Effect::Deny => h.denies.push(st.index),
+                }
+            }
+            if let Some(elements) = el {
+                let reason = if !st.effective {
+                    "statementIneffective"
+                } else {
+                    elements.iter().find(|e| !e.matched).map_or("statementApplies", |e| e.reason)
+                };
+                st_traces.push(StatementTrace {
+                    index: st.index,
+                    sid: st.sid.clone(),
+                    effect: st.effect,
+                    span: st.span,
+                    applies: applies.is_some(),
+                    reason,
+                    elements,
+                });
+            }
+        }
+        if opts.explain {
+            traces.push(st_traces);
+        }
+        hits.push(Hit { named, hits: h });
+    }
+    let mut grant_results: Vec<(GrantMatch, Option<MatchedVia>)> = Vec::with_capacity(set.grants.len());
+    for (_, g) in &set.grants {
+        grant_results.push(if is_key {
+            g.check(&caller, &req.action, resource, &ctx)
+        } else {
+            (GrantMatch::GrantKeyNotMatched, None)
+        });
+    }
+
+    let mut steps: Vec<Step> = Vec::new();
+    let mut step = |step: &'static str, outcome: &'static str, detail: &dyn Fn() -> String| {
+        if opts.explain {
+            steps.push(Step {
+                step,
+                outcome,
+                detail: detail(),
+            });
+        }
+    };
+    let det = |h: &Hit<'_>, idx: usize| -> Determining {
+        let st = h.named.policy.statements.iter().find(|s| s.index == idx);
+        Determining {
+            policy_type: h.named.policy_type,
+            policy: h.named.id.clone(),
+            sid: st.and_then(|s| s.sid.clone()),
+            statement_index: idx,
+            effect: st.map_or(Effect::Allow, |s| s.effect),
+            span: st.map(|s| s.span),
+        }
+    };
+    let of_type = |t: PolicyType| hits.iter().filter(move |h| h.named.policy_type == t);
+
+    // 1. Deny evaluation.
+    let mut determining: Vec<Determining> = Vec::new();
+    let mut first_deny: Option<PolicyType> = None;
+    for h in hits.iter().filter(|h| applicable(h.named.policy_type)) {
+        for &i in &h.hits.denies {
+            first_deny.get_or_insert(h.named.policy_type);
+            determining.push(det(h, i));
+        }
+    }
+    let outcome = if let Some(t) = first_deny {
+        step("denyEvaluation", "deny", &|| format!("an applicable Deny statement in a {} overrides every allow", t.message_name()));
+        Outcome::deny_explicit(t)
+    } else {
+        step("denyEvaluation", "pass", &|| String::from("no applicable Deny statement"));
+        // 2./3. Organization levels: every level must allow.
+        let mut level_fail = None;
+        for (t, levels, applies) in [
+            (PolicyType::ServiceControlPolicy, set.scp_levels, scp_applies),
+            (PolicyType::ResourceControlPolicy, set.rcp_levels, true),
+        ] {
+            let Some(n) = levels else {
+                step(step_name(t), "notApplicable", &|| String::from("no organization policies of this type in the question"));
+                continue;
+            };
+            if !applies {
+                step(step_name(t), "notApplicable", &|| String::from("service control policies don't restrict service principals"));
+                continue;
+            }
+            for level in 0..n {
+                let allowing: Vec<Determining> = of_type(t)
+                    .filter(|h| h.named.level == level)
+                    .flat_map(|h| h.hits.allows.iter().map(move |(i, _)| det(h, *i)))
+                    .collect();
+                if allowing.is_empty() {
+                    level_fail = Some((t, level));
+                    break;
+                }
+                determining.extend(allowing);
+            }
+            if let Some((ft, level)) = level_fail {
+                step(step_name(ft), "implicitDeny", &|| format!("no {} at organization level {level} allows the request; every level from the root to the account must allow", ft.message_name()));
+                break;
+            }
+            step(step_name(t), "allow", &|| format!("every level ({n}) has an allowing statement"));
+        }
+        if let Some((t, _)) = level_fail {
+            determining.clear();
+            Outcome::implicit(
+                if t == PolicyType::ServiceControlPolicy { Reason::ScpDoesNotAllow } else { Reason::RcpDoesNotAllow },
+                t,
+            )
+        } else {
+            let org_determining = core::mem::take(&mut determining);
+            let o = decide_allow(
+                set, &hits, &grant_results, &caller, is_key, resource_account.as_deref(), session_applies, &mut determining, &mut step, &det,
+            );
+            if o.decision == Decision::Allow {
+                determining.extend(org_determining);
+            }
+            o
+        }
+    };
+    if outcome.decision != Decision::Allow && outcome.decision != Decision::ExplicitDeny {
+        determining.clear();
+    }
+    determining.sort_by(|a, b| (a.policy_type, &a.policy, a.statement_index).cmp(&(b.policy_type, &b.policy, b.statement_index)));
+    determining.dedup();
+
+    let message = match outcome.decision {
+        Decision::Allow => None,
+        Decision::ExplicitDeny => Some(format!(
+            "User: {} is not authorized to perform: {} on resource: {} with an explicit deny in a {}",
+            caller.arn,
+            req.action,
+            req.resource,
+            outcome.message_type.message_name()
+        )),
+        Decision::ImplicitDeny => Some(format!(
+            "User: {} is not authorized to perform: {} on resource: {} because no {} allows the {} action",
+            caller.arn,
+            req.action,
+            req.resource,
+            outcome.message_type.message_name(),
+            req.action
+        )),
+    };
+    let trace = opts.explain.then(|| {
+        let mut policy_types: Vec<PolicyTypeTrace> = Vec::new();
+        for (h, st_traces) in hits.iter().zip(traces) {
+            let t = h.named.policy_type;
+            let pt = PolicyTrace {
+                policy: h.named.id.clone(),
+                level: matches!(t, PolicyType::ServiceControlPolicy | PolicyType::ResourceControlPolicy).then_some(h.named.level),
+                statements: st_traces,
+                grant: None,
+            };
+            push_policy(&mut policy_types, t, applicable(t), pt, &caller);
+        }
+        for ((id, g), (m, _)) in set.grants.iter().zip(&grant_results) {
+            let pt = PolicyTrace {
+                policy: id.clone(),
+                level: None,
+                statements: Vec::new(),
+                grant: Some(GrantTrace {
+                    grant_id: g.grant_id.clone(),
+                    grantee_principal: g.grantee_principal.clone(),
+                    operations: g.operations.clone(),
+                    matched: *m == GrantMatch::GrantMatched,
+                    reason: *m,
+                }),
+            };
+            push_policy(&mut policy_types, PolicyType::Grants, is_key, pt, &caller);
+        }
+        Trace {
+            context: ctx.entries(),
+            steps,
+            policy_types,
+        }
+    });
+    Answer {
+        decision: outcome.decision,
+        reason: outcome.reason,
+        determining,
+        trace,
+        missing_context_keys: missing,
+        message,
+        errors: Vec::new(),
+        warnings: set.warnings.clone(),
+    }
+}
+
+fn push_policy(out: &mut Vec<PolicyTypeTrace>, t: PolicyType, applicable: bool, p: PolicyTrace, caller: &Caller) {
+    if let Some(existing) = out.iter_mut().find(|x| x.policy_type == t) {
+        existing.policies.push(p);
+        return;
+    }
+    let note = (!applicable).then(|| {
+        String::from(match t {
+            PolicyType::ServiceControlPolicy => "service control policies don't restrict service principals",
+            PolicyType::SessionPolicy => "the caller is not a session principal (role session or federated user), so session policies don't apply",
+            PolicyType::Grants => "grants only apply to KMS keys",
+            _ if caller.kind == CallerType::Service => "service principals have no identity-based policies",
+            _ => "anonymous callers have no identity-based policies",
+        })
+    });
+    out.push(PolicyTypeTrace {
+        policy_type: t,
+        applicable,
+        note,
+        policies: alloc::vec![p],
+    });
+}
+
+fn step_name(t: PolicyType) -> &'static str {
+    match t {
+        PolicyType::ServiceControlPolicy => "serviceControlPolicies",
+        PolicyType::ResourceControlPolicy => "resourceControlPolicies",
+        PolicyType::ResourcePolicy => "resourcePolicy",
+        PolicyType::IdentityPolicy => "identityPolicies",
+        PolicyType::PermissionsBoundary => "permissionsBoundary",
+        PolicyType::SessionPolicy => "sessionPolicy",
+        PolicyType::Grants => "grants",
+    }
+}
+
+struct Outcome {
+    decision: Decision,
+    reason: Reason,
+    message_type: PolicyType,
+}
+
+impl Outcome {
+    fn deny_explicit(t: PolicyType) -> Outcome {
+        Outcome {
+            decision: Decision::ExplicitDeny,
+            reason: Reason::ExplicitDeny,
+            message_type: t,
+        }
+    }
+    fn implicit(reason: Reason, t: PolicyType) -> Outcome {
+        Outcome {
+            decision: Decision::ImplicitDeny,
+            reason,
+            message_type: t,
+        }
+    }
+    fn allow(reason: Reason) -> Outcome {
+        Outcome {
+            decision: Decision::Allow,
+            reason,
+            message_type: PolicyType::IdentityPolicy,
+        }
+    }
+}
+
+/// Steps 3–6 of the pipeline once nothing denied: resource/key policy, grants, identity, boundary, session.
+#[allow(clippy::too_many_arguments)]
+fn decide_allow<'a>(
+    set: &PolicySet,
+    hits: &'a [Hit<'a>],
+    grants: &[(GrantMatch, Option<MatchedVia>)],
+    caller: &Caller,
+    is_key: bool,
+    resource_account: Option<&str>,
+    session_applies: bool,
+    determining: &mut Vec<Determining>,
+    step: &mut dyn FnMut(&'static str, &'static str, &dyn Fn() -> String),
+    det: &dyn Fn(&Hit<'_>, usize) -> Determining,
+) -> Outcome {
+    let of = |t: PolicyType| hits.iter().filter(move |h| h.named.policy_type == t);
+    let allows_of = |t: PolicyType| -> Vec<Determining> {
+        of(t).flat_map(|h| h.hits.allows.iter().map(move |(i, _)| det(h, *i))).collect()
+    };
+    let no_identity = matches!(caller.kind, CallerType::Service | CallerType::Anonymous);
+    let identity_allows = if no_identity { Vec::new() } else { allows_of(PolicyType::IdentityPolicy) };
+    let boundary_allows = allows_of(PolicyType::PermissionsBoundary);
+    let session_allows = allows_of(PolicyType::SessionPolicy);
+    let identity_ok = !identity_allows.is_empty();
+    let boundary_ok = no_identity || !set.has_boundary || !boundary_allows.is_empty();
+    let session_ok = !session_applies || !set.has_session_policy || !session_allows.is_empty();
+    let identity_side = identity_ok && boundary_ok && session_ok;
+    let same_account = caller.account.is_some() && caller.account.as_deref() == resource_account;
+    let root = caller.kind == CallerType::Account;
+    let promote = |v: MatchedVia| if root && v == MatchedVia::Account { MatchedVia::Direct } else { v };
+
+    // resource-side hits: (determining, via)
+    let mut res: Vec<(Determining, MatchedVia)> = of(PolicyType::ResourcePolicy)
+        .flat_map(|h| h.hits.allows.iter().map(move |(i, v)| (det(h, *i), promote(*v))))
+        .collect();
+    let res_policy_hits = res.len();
+    for (gi, (m, via)) in grants.iter().enumerate() {
+        if let (GrantMatch::GrantMatched, Some(v)) = (m, via) {
+            let id = set.grants.get(gi).map(|(id, _)| id.clone()).unwrap_or_default();
+            res.push((
+                Determining {
+                    policy_type: PolicyType::Grants,
+                    policy: id,
+                    sid: None,
+                    statement_index: 0,
+                    effect: Effect::Allow,
+                    span: None,
+                },
+                promote(*v),
+            ));
+        }
+    }
+    let res_label = if is_key { "keyPolicy" } else { "resourcePolicy" };
+    if res.is_empty() {
+        step(res_label, "implicitDeny", &|| String::from(if is_key {
+            "the key policy does not allow the request (and no grant does): IAM policies alone can't allow access to a KMS key"
+        } else {
+            "no resource-based policy statement allows the request"
+        }));
+    } else if res_policy_hits < res.len() {
+        step("grants", "allow", &|| String::from("a grant allows the operation for the caller"));
+    }
+    let direct_ok = |v: MatchedVia| match v {
+        MatchedVia::Direct => true,
+        MatchedVia::Role => boundary_ok && session_ok,
+        MatchedVia::Account => identity_side,
+    };
+    let identity_failure = || -> Outcome {
+        if !identity_ok {
+            Outcome::implicit(Reason::NoIdentityPolicyAllows, PolicyType::IdentityPolicy)
+        } else if !boundary_ok {
+            Outcome::implicit(Reason::BoundaryDoesNotAllow, PolicyType::PermissionsBoundary)
+        } else {
+            Outcome::implicit(Reason::SessionPolicyDoesNotAllow, PolicyType::SessionPolicy)
+        }
+    };
+    let limits_failure = || -> Outcome {
+        if !boundary_ok {
+            Outcome::implicit(Reason::BoundaryDoesNotAllow, PolicyType::PermissionsBoundary)
+        } else {
+            Outcome::implicit(Reason::SessionPolicyDoesNotAllow, PolicyType::SessionPolicy)
+        }
+    };
+    let push_identity_chain = |determining: &mut Vec<Determining>, with_identity: bool| {
+        if with_identity {
+            determining.extend(identity_allows.iter().cloned());
+        }
+        if set.has_boundary && !no_identity {
+            determining.extend(boundary_allows.iter().cloned());
+        }
+        if session_applies && set.has_session_policy {
+            determining.extend(session_allows.iter().cloned());
+        }
+    };
+    let reason_for = |used: &[&(Determining, MatchedVia)]| -> Reason {
+        if used.iter().any(|(d, v)| d.policy_type == PolicyType::ResourcePolicy && *v != MatchedVia::Account) {
+            Reason::AllowedByResourcePolicy
+        } else if used.iter().any(|(d, _)| d.policy_type == PolicyType::ResourcePolicy) {
+            Reason::AllowedByIdentityPolicy
+        } else {
+            Reason::AllowedByGrant
+        }
+    };
+
+    let local = same_account || caller.account.is_none();
+    if !is_key && root && same_account {
+        step("rootUser", "allow", &|| String::from("the account root user has full access to its own account's resources unless a policy denies it"));
+        return Outcome::allow(Reason::AllowedAsRootUser);
+    }
+    if local {
+        // Same account (or a caller without an account): principal-type rules decide (IAM-EVAL step 3).
+        let used: Vec<&(Determining, MatchedVia)> = res.iter().filter(|(_, v)| direct_ok(*v)).collect();
+        if !used.is_empty() {
+            let needs_identity = used.iter().any(|(_, v)| *v == MatchedVia::Account);
+            let needs_limits = used.iter().any(|(_, v)| *v != MatchedVia::Direct);
+            let direct_available = used.iter().any(|(_, v)| *v == MatchedVia::Direct);
+            let reason = reason_for(&used);
+            for (d, v) in &used {
+                if !direct_available || *v == MatchedVia::Direct {
+                    determining.push(d.clone());
+                }
+            }
+            if !direct_available && needs_limits {
+                push_identity_chain(determining, needs_identity);
+            }
+            step(res_label, "allow", &|| String::from(match reason {
+                Reason::AllowedByIdentityPolicy => "the resource policy lets the caller's account in, and the caller's IAM policies allow the request",
+                Reason::AllowedByGrant => "a grant allows the request",
+                _ => "the resource policy allows the caller directly",
+            }));
+            return Outcome::allow(reason);
+        }
+        if is_key {
+            if res.is_empty() {
+                return Outcome::implicit(Reason::NotAllowedByKeyPolicy, PolicyType::ResourcePolicy);
+            }
+            let role_hit = res.iter().any(|(_, v)| *v == MatchedVia::Role);
+            step("identityPolicies", "implicitDeny", &|| String::from("the key policy delegates to IAM, but the IAM side does not allow the request"));
+            return if role_hit { limits_failure() } else { identity_failure() };
+        }
+        if identity_side {
+            push_identity_chain(determining, true);
+            step("identityPolicies", "allow", &|| String::from("an identity-based policy allows the request (and any boundary or session policy does too)"));
+            return Outcome::allow(Reason::AllowedByIdentityPolicy);
+        }
+        if caller.account.is_none() {
+            return Outcome::implicit(Reason::NoResourcePolicyAllows, PolicyType::ResourcePolicy);
+        }
+        let role_hit = res.iter().any(|(_, v)| *v == MatchedVia::Role);
+        step("identityPolicies", "implicitDeny", &|| String::from("no identity-based path allows the request"));
+        return if role_hit && identity_ok { limits_failure() } else { identity_failure() };
+    }
+    // Cross-account: both sides must allow (IAM-XACCT); a grant to the caller needs no IAM side (modelling 8).
+    let grant_used: Vec<&(Determining, MatchedVia)> = res
+        .iter()
+        .filter(|(d, v)| d.policy_type == PolicyType::Grants && direct_ok(*v))
+        .collect();
+    if !grant_used.is_empty() {
+        for (d, _) in &grant_used {
+            determining.push(d.clone());
+        }
+        step("grants", "allow", &|| String::from("a grant allows the external caller; grants need no IAM policy"));
+        return Outcome::allow(Reason::AllowedByGrant);
+    }
+    let policy_res: Vec<&(Determining, MatchedVia)> =
+        res.iter().filter(|(d, _)| d.policy_type == PolicyType::ResourcePolicy).collect();
+    if policy_res.is_empty() {
+        step("crossAccount", "implicitDeny", &|| String::from("cross-account: the resource's policy must allow the caller or its account"));
+        return Outcome::implicit(
+            if is_key { Reason::NotAllowedByKeyPolicy } else { Reason::NoResourcePolicyAllows },
+            PolicyType::ResourcePolicy,
+        );
+    }
+    if !identity_side {
+        step("crossAccount", "implicitDeny", &|| String::from("cross-account: the caller's own account must allow the request too"));
+        return identity_failure();
+    }
+    let reason = reason_for(&policy_res);
+    for (d, _) in &policy_res {
+        determining.push(d.clone());
+    }
+    push_identity_chain(determining, true);
+    step("crossAccount", "allow", &|| String::from("cross-account: the resource's policy and the caller's IAM policies both allow"));
+    Outcome::allow(reason)
+}
+
+/// Evaluates one statement for a request; `Some(via)` when it applies. Fills `trace` when given.
+#[allow(clippy::too_many_arguments)]
+fn statement_applies(
+    st: &Statement,
+    has_principals: bool,
+    caller: &Caller,
+    action_lower: &str,
+    resource: &str,
+    ctx: &RequestContext<'_>,
+    missing: &mut dyn FnMut(&str),
+    mut trace: Option<&mut Vec<ElementTrace>>,
+) -> Option<MatchedVia> {
+    let explain = trace.is_some();
+    let mut ok = st.effective;
+    let mut via = MatchedVia::Direct;
+    // Principal / NotPrincipal
+    if has_principals {
+        if let Some(p) = &st.principal {
+            let (matched, found, entry) = if p.negated {
+                let ids = caller.identities();
+                let listed = |id: &crate::policy::principal::PrincipalPattern| {
+                    p.entries.iter().any(|e| {
+                        e.pattern == crate::policy::principal::PrincipalPattern::Any || e.pattern == *id
+                    })
+                };
+                let any_listed_all = p.entries.iter().any(|e| e.pattern == crate::policy::principal::PrincipalPattern::Any);
+                let matched = !any_listed_all && (ids.is_empty() || ids.iter().any(|id| !listed(id)));
+                (matched, Some(MatchedVia::Direct), None)
+            } else {
+                let mut best: Option<(MatchedVia, &str)> = None;
+                for e in &p.entries {
+                    if let Some(v) = caller.matched_by(&e.pattern) {
+                        if best.is_none_or(|(b, _)| v > b) {
+                            best = Some((v, e.text.as_str()));
+                        }
+                    }
+                }
+                (best.is_some(), best.map(|b| b.0), best.map(|b| b.1))
+            };
+            if let Some(t) = trace.as_deref_mut() {
+                let reason = if matched {
+                    "principalMatched"
+                } else if !p.negated && caller.account.is_some() && p.entries.iter().any(|e| matches!(&e.pattern, crate::policy::principal::PrincipalPattern::Account(a) if Some(a) != caller.account.as_ref())) {
+                    "accountMismatch"
+                } else {
+                    "principalNotMatched"
+                };
+                let mut e = ElementTrace::new(if p.negated { "NotPrincipal" } else { "Principal" }, matched, reason, p.span);
+                e.value = entry.map(String::from);
+                e.via = if matched { found } else { None };
+                t.push(e);
+            }
+            if matched {
+                via = found.unwrap_or(MatchedVia::Direct);
+            } else {
+                ok = false;
+                if !explain {
+                    return None;
+                }
+            }
+        }
+    }
+    // Action / NotAction
+    if let Some(a) = &st.action {
+        let hit = a.items.iter().find(|i| glob(&i.elems, action_lower));
+        let matched = hit.is_some() != a.negated;
+        if let Some(t) = trace.as_deref_mut() {
+            let mut e = ElementTrace::new(
+                if a.negated { "NotAction" } else { "Action" },
+                matched,
+                if matched { "actionMatched" } else { "actionNotMatched" },
+                a.span,
+            );
+            e.value = hit.map(|i| i.text.clone());
+            t.push(e);
+        }
+        if !matched {
+            ok = false;
+            if !explain {
+                return None;
+            }
+        }
+    }
+    // Resource / NotResource
+    if let Some(r) = &st.resource {
+        let hit = r.items.iter().find(|i| i.pattern.matches(resource, ctx, missing));
+        let matched = hit.is_some() != r.negated;
+        if let Some(t) = trace.as_deref_mut() {
+            let mut e = ElementTrace::new(
+                if r.negated { "NotResource" } else { "Resource" },
+                matched,
+                if matched { "resourceMatched" } else { "resourceNotMatched" },
+                r.span,
+            );
+            e.value = hit.map(|i| i.text.clone());
+            t.push(e);
+        }
+        if !matched {
+            ok = false;
+            if !explain {
+                return None;
+            }
+        }
+    }
+    // Conditions: AND across operators and keys
+    for c in &st.conditions {
+        let (matched, reason) = c.evaluate(ctx, missing);
+        if let Some(t) = trace.as_deref_mut() {
+            use crate::policy::condition::ConditionContext;
+            let mut e = ElementTrace::new("Condition", matched, condition_reason_code(reason), c.span);
+            e.operator = Some(c.operator_text.clone());
+            e.set_operator = c.operator.set;
+            e.key = Some(c.key.clone());
+            e.policy_values = Some(c.values.iter().map(|v| v.text.clone()).collect());
+            e.request_values = ctx.values(&c.key_lower).map(|v| v.to_vec());
+            if reason == ConditionReason::NullCheck && !matched {
+                e.reason = "conditionNotMatched";
+            }
+            t.push(e);
+        }
+        if !matched {
+            ok = false;
+            if !explain {
+                return None;
+            }
+        }
+    }
+    ok.then_some(via)
+}
+
+/// Whether a key policy text is within KMS's size limit.
+pub fn key_policy_size_ok(text: &str) -> bool {
+    text.len() <= KEY_POLICY_MAX_BYTES
+}

@@ -1,0 +1,5 @@
+//! The KMS model. For now: grants as an allow source of the policy engine.
+
+pub mod grant;
+
+pub use grant::{Grant, GrantConstraints, GrantMatch};

@@ -1,0 +1,34 @@
+//! kmslab-core: a faithful simulator of AWS data-protection security for SageMaker Feature Store —
+//! the AWS policy language (parse, validate, evaluate, explain), KMS grants, and (in later modules) the KMS
+//! and Feature Store models.
+//!
+//! `#![no_std]` + `alloc`: the same code runs natively, in the browser and in the npm package.
+//!
+//! ```
+//! let answer = kmslab_core::evaluate_json(r#"{
+//!   "request": { "principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject",
+//!                "resource": "arn:aws:s3:::bucket/key" },
+//!   "identityPolicies": [ { "Version": "2012-10-17",
+//!     "Statement": [ { "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::bucket/*" } ] } ]
+//! }"#);
+//! assert!(answer.contains(r#""decision":"Allow""#));
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod contract;
+pub mod diag;
+pub mod evaluation;
+pub mod json;
+pub mod kms;
+pub mod policy;
+
+pub use contract::{evaluate_json, evaluate_json_at, validate_policy, ContractError, Question};
+pub use diag::{Diagnostic, Severity};
+pub use evaluation::{Answer, Decision, Options, PolicySet, Reason, Request};
+pub use policy::{parse_policy, PolicyKind};
+
+/// The engine version; share links and exported scenarios carry it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

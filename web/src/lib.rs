@@ -1,0 +1,528 @@
+//! kmslab browser playground — the first, placeholder version.
+//!
+//! This crate is deliberately thin: it builds a [question](https://example.invalid/kmslab/docs/contract.md)
+//! from a few form fields, hands it to [`kmslab_core::evaluate_json`] and shows the answer. Every
+//! policy decision is the engine's; nothing here interprets policies.
+//!
+//! The components live in the library so that other pages (e.g. a later `/embed` page) can reuse
+//! them; `src/main.rs` only calls [`start`].
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde_json::value::RawValue;
+use serde_json::{json, Map, Value};
+use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+use yew::prelude::*;
+
+/// The example key policy from the AWS page "Security and access control" (SageMaker Feature Store),
+/// verbatim, pretty-printed with its key order kept.
+pub const SEED_KEY_POLICY: &str = include_str!("seed-key-policy.json");
+
+/// The KMS key every request is made against.
+pub const RESOURCE: &str =
+    "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+/// The `kms:ViaService` value sent when the request goes through SageMaker Feature Store.
+pub const VIA_SERVICE: &str = "sagemaker.us-east-1.amazonaws.com";
+
+/// The callers offered in the principal selector (the first one is the default).
+pub const PRINCIPALS: [&str; 3] = [
+    "arn:aws:iam::111122223333:user/featurestore-user",
+    "arn:aws:sts::111122223333:assumed-role/featurestore-admin/admin-session",
+    "arn:aws:iam::111122223333:root",
+];
+
+/// The actions offered in the action selector (the first one is the default).
+pub const ACTIONS: [&str; 8] = [
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+    "kms:CreateGrant",
+    "kms:RevokeGrant",
+    "kms:ListGrants",
+    "kms:ScheduleKeyDeletion",
+];
+
+/// What the user filled in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inputs {
+    /// The key policy, as the text the user typed (the engine keeps its line/column positions).
+    pub key_policy: String,
+    pub principal: String,
+    pub action: String,
+    /// Whether the call comes through SageMaker Feature Store (`kms:ViaService`).
+    pub via_feature_store: bool,
+}
+
+impl Default for Inputs {
+    /// The seed scenario: the Feature Store user decrypts through Feature Store.
+    fn default() -> Self {
+        Self {
+            key_policy: SEED_KEY_POLICY.to_owned(),
+            principal: PRINCIPALS[0].to_owned(),
+            action: ACTIONS[0].to_owned(),
+            via_feature_store: true,
+        }
+    }
+}
+
+/// The question JSON (see `docs/contract.md`) for these inputs.
+pub fn question(inputs: &Inputs) -> Value {
+    let mut context = Map::new();
+    if inputs.via_feature_store {
+        context.insert("kms:ViaService".to_owned(), Value::from(VIA_SERVICE));
+    }
+    json!({
+        "request": {
+            "principal": inputs.principal,
+            "action": inputs.action,
+            "resource": RESOURCE,
+            "context": context,
+        },
+        // Sent as text, so positions in the answer refer to what is in the textarea.
+        "resourcePolicy": inputs.key_policy,
+    })
+}
+
+/// The engine's answer to one question, ready to show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// The inputs this answer is for (the result is stale when the form differs).
+    pub inputs: Inputs,
+    /// The answer JSON, or `{"error": {...}}`.
+    pub answer: Value,
+    /// `answer.trace`, pretty-printed in the engine's own field order.
+    pub trace: Option<String>,
+}
+
+/// Asks the engine.
+pub fn evaluate(inputs: &Inputs) -> Evaluation {
+    let text = kmslab_core::evaluate_json(&question(inputs).to_string());
+    let answer = serde_json::from_str::<Value>(&text).unwrap_or_else(|e| {
+        json!({ "error": { "code": "unreadableAnswer",
+                           "message": format!("the engine's answer is not JSON: {e}") } })
+    });
+    Evaluation {
+        inputs: inputs.clone(),
+        trace: pretty_member(&text, "trace"),
+        answer,
+    }
+}
+
+/// Pretty-prints one top-level member of a JSON object, keeping the key order of the text
+/// (`serde_json::Value` would sort the keys).
+fn pretty_member(json_text: &str, member: &str) -> Option<String> {
+    let members: BTreeMap<String, Box<RawValue>> = serde_json::from_str(json_text).ok()?;
+    let raw = members.get(member)?;
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::pretty(&mut out);
+    serde_transcode::transcode(&mut serde_json::Deserializer::from_str(raw.get()), &mut ser)
+        .ok()?;
+    String::from_utf8(out).ok()
+}
+
+/// Changes to the playground state.
+#[derive(Debug)]
+pub enum Msg {
+    KeyPolicy(String),
+    Principal(String),
+    Action(String),
+    ViaFeatureStore(bool),
+    RestoreSeedPolicy,
+    Evaluate,
+}
+
+/// The form and the latest evaluation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Playground {
+    pub inputs: Inputs,
+    pub result: Evaluation,
+}
+
+impl Default for Playground {
+    /// The seed scenario, already evaluated (the page shows a result on load).
+    fn default() -> Self {
+        let inputs = Inputs::default();
+        Self {
+            result: evaluate(&inputs),
+            inputs,
+        }
+    }
+}
+
+impl Playground {
+    /// True when the shown result was computed for different inputs.
+    pub fn is_stale(&self) -> bool {
+        self.inputs != self.result.inputs
+    }
+}
+
+impl Reducible for Playground {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match msg {
+            Msg::KeyPolicy(text) => next.inputs.key_policy = text,
+            Msg::Principal(principal) => next.inputs.principal = principal,
+            Msg::Action(action) => next.inputs.action = action,
+            Msg::ViaFeatureStore(via) => next.inputs.via_feature_store = via,
+            Msg::RestoreSeedPolicy => next.inputs.key_policy = SEED_KEY_POLICY.to_owned(),
+            Msg::Evaluate => next.result = evaluate(&next.inputs),
+        }
+        Rc::new(next)
+    }
+}
+
+/// The playground page.
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(Playground::default);
+
+    let on_policy = {
+        let state = state.dispatcher();
+        Callback::from(move |e: InputEvent| {
+            if let Some(area) = e.target_dyn_into::<HtmlTextAreaElement>() {
+                state.dispatch(Msg::KeyPolicy(area.value()));
+            }
+        })
+    };
+    let on_principal = {
+        let state = state.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                state.dispatch(Msg::Principal(select.value()));
+            }
+        })
+    };
+    let on_action = {
+        let state = state.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                state.dispatch(Msg::Action(select.value()));
+            }
+        })
+    };
+    let on_via = {
+        let state = state.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                state.dispatch(Msg::ViaFeatureStore(input.checked()));
+            }
+        })
+    };
+    let on_restore = {
+        let state = state.dispatcher();
+        Callback::from(move |_: MouseEvent| state.dispatch(Msg::RestoreSeedPolicy))
+    };
+    let on_evaluate = {
+        let state = state.dispatcher();
+        Callback::from(move |_: MouseEvent| state.dispatch(Msg::Evaluate))
+    };
+
+    let inputs = &state.inputs;
+    let stale = state.is_stale();
+
+    html! {
+        <main class="page">
+            <header>
+                <h1>{ "kmslab — Feature Store security playground" }</h1>
+                <p class="local" id="local-note">
+                    { "Evaluated locally in your browser — nothing is sent anywhere" }
+                </p>
+                <p class="placeholder-note">
+                    { "This is a placeholder: one KMS key policy and a few fixed requests. \
+                       The full playground comes later." }
+                </p>
+            </header>
+
+            <section class="inputs" aria-label="Question">
+                <div class="field">
+                    <div class="label-row">
+                        <label for="key-policy">{ "Key policy" }</label>
+                        <button type="button" class="link" id="restore-seed" onclick={on_restore}>
+                            { "Restore the example key policy" }
+                        </button>
+                    </div>
+                    <textarea id="key-policy" spellcheck="false" rows="24"
+                        value={inputs.key_policy.clone()} oninput={on_policy} />
+                    <p class="hint">
+                        { "The example key policy from the AWS page \u{201c}Security and access control\u{201d} \
+                           (Amazon SageMaker Feature Store), verbatim. It is the policy of the key " }
+                        <code>{ RESOURCE }</code>{ "." }
+                    </p>
+                </div>
+
+                <div class="field">
+                    <label for="principal">{ "Principal" }</label>
+                    <select id="principal" onchange={on_principal}>
+                        { for PRINCIPALS.iter().map(|p| html! {
+                            <option value={*p} selected={inputs.principal == *p}>{ *p }</option>
+                        }) }
+                    </select>
+                </div>
+
+                <div class="field">
+                    <label for="action">{ "Action" }</label>
+                    <select id="action" onchange={on_action}>
+                        { for ACTIONS.iter().map(|a| html! {
+                            <option value={*a} selected={inputs.action == *a}>{ *a }</option>
+                        }) }
+                    </select>
+                </div>
+
+                <div class="field checkbox">
+                    <input type="checkbox" id="via-feature-store"
+                        checked={inputs.via_feature_store} onchange={on_via} />
+                    <label for="via-feature-store">
+                        { "called through SageMaker Feature Store (" }
+                        <code>{ format!("kms:ViaService = {VIA_SERVICE}") }</code>{ ")" }
+                    </label>
+                </div>
+
+                <button type="button" id="evaluate" class="primary" onclick={on_evaluate}>
+                    { "Evaluate" }
+                </button>
+            </section>
+
+            { view_result(&state.result, stale) }
+        </main>
+    }
+}
+
+fn view_result(result: &Evaluation, stale: bool) -> Html {
+    let answer = &result.answer;
+    let body = if let Some(error) = answer.get("error") {
+        html! {
+            <div class="engine-error" id="error" role="alert">
+                <strong>{ str_at(error, "code").unwrap_or("error") }</strong>
+                { ": " }{ str_at(error, "message").unwrap_or("") }
+            </div>
+        }
+    } else {
+        let decision = str_at(answer, "decision").unwrap_or("?");
+        let badge = match decision {
+            "Allow" => "allow",
+            "ExplicitDeny" => "explicit-deny",
+            _ => "implicit-deny",
+        };
+        html! {
+            <>
+                <p class="decision-row">
+                    <span id="decision" class={classes!("badge", badge)}>{ decision }</span>
+                    if let Some(reason) = str_at(answer, "reason") {
+                        <code id="reason" class="reason">{ reason }</code>
+                    }
+                </p>
+                { view_message(answer) }
+                { view_diagnostics(answer) }
+                { view_missing_keys(answer) }
+                <h3>{ "Determining statements" }</h3>
+                { view_determining(answer) }
+                <details class="trace" open=true>
+                    <summary>{ "Trace" }</summary>
+                    <pre id="trace">{ result.trace.clone().unwrap_or_else(|| "(no trace)".to_owned()) }</pre>
+                </details>
+            </>
+        }
+    };
+    html! {
+        <section id="result" class={classes!("result", stale.then_some("stale"))}
+            aria-label="Result" aria-live="polite">
+            <h2>{ "Result" }</h2>
+            if stale {
+                <p class="stale-note" id="stale" role="status">
+                    { "Stale — the inputs changed since this result. Press Evaluate to update it." }
+                </p>
+            }
+            { body }
+        </section>
+    }
+}
+
+fn view_message(answer: &Value) -> Html {
+    match str_at(answer, "message") {
+        Some(message) => html! { <p id="message" class="message">{ message }</p> },
+        None => html! {
+            <p id="message" class="message muted">{ "No access-denied message: the request is allowed." }</p>
+        },
+    }
+}
+
+fn view_diagnostics(answer: &Value) -> Html {
+    let items: Vec<&Value> = ["errors", "warnings"]
+        .iter()
+        .filter_map(|k| answer.get(*k).and_then(Value::as_array))
+        .flatten()
+        .collect();
+    if items.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <ul id="diagnostics" class="diagnostics">
+            { for items.into_iter().map(|d| {
+                let severity = str_at(d, "severity").unwrap_or("error");
+                let mut place = str_at(d, "policy").unwrap_or("").to_owned();
+                if let (Some(line), Some(column)) = (num_at(d, "line"), num_at(d, "column")) {
+                    place.push_str(&format!(" {line}:{column}"));
+                }
+                html! {
+                    <li class={classes!("diagnostic", severity.to_owned())}>
+                        <strong>{ str_at(d, "code").unwrap_or(severity) }</strong>
+                        { format!(" ({}) ", place.trim()) }
+                        { str_at(d, "message").unwrap_or("") }
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
+fn view_missing_keys(answer: &Value) -> Html {
+    let keys: Vec<&str> = answer
+        .get("missingContextKeys")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if keys.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <p class="missing-keys" id="missing-keys">
+            { "Condition keys the policies asked about but the request did not have: " }
+            { for keys.into_iter().map(|k| html! { <><code>{ k }</code>{ " " }</> }) }
+        </p>
+    }
+}
+
+fn view_determining(answer: &Value) -> Html {
+    let statements = answer
+        .get("determining")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if statements.is_empty() {
+        return html! {
+            <p id="determining" class="muted">
+                { "None — an implicit deny has no determining statement." }
+            </p>
+        };
+    }
+    html! {
+        <ul id="determining" class="determining">
+            { for statements.iter().map(|s| {
+                let effect = str_at(s, "effect").unwrap_or("");
+                let mut place = str_at(s, "policy").unwrap_or("").to_owned();
+                if let Some(index) = num_at(s, "statementIndex") {
+                    place.push_str(&format!(", statement {index}"));
+                }
+                if let Some(line) = s.get("span").and_then(|sp| sp.get("start")).and_then(|st| num_at(st, "line")) {
+                    place.push_str(&format!(", line {line}"));
+                }
+                html! {
+                    <li>
+                        <span class={classes!("effect", effect.to_ascii_lowercase())}>{ effect }</span>
+                        { " " }
+                        if let Some(sid) = str_at(s, "sid") { <q class="sid">{ sid }</q>{ " " } }
+                        <span class="place">{ format!("({})", place) }</span>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
+fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+fn num_at(value: &Value, key: &str) -> Option<u64> {
+    value.get(key).and_then(Value::as_u64)
+}
+
+/// Mounts [`App`] into `#app` (or `<body>`) and removes the page's `#boot` loading message and
+/// `#fallback` error message (see `www/index.html`).
+pub fn start() {
+    let document = web_sys::window().and_then(|w| w.document());
+    for id in ["boot", "fallback"] {
+        if let Some(element) = document.as_ref().and_then(|d| d.get_element_by_id(id)) {
+            element.remove();
+        }
+    }
+    match document.and_then(|d| d.get_element_by_id("app")) {
+        Some(root) => yew::Renderer::<App>::with_root(root).render(),
+        None => yew::Renderer::<App>::new().render(),
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_policy_is_the_aws_example_verbatim() {
+        let aws = r#"{"Id": "key-policy-feature-store", "Version":"2012-10-17", "Statement": [ {"Sid" : "Allow access through Amazon SageMaker Feature Store for all principals in the account that are authorized to use Amazon SageMaker Feature Store", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/featurestore-user"}, "Action": [ "kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:RetireGrant", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:ListAliases", "kms:ListGrants" ], "Resource": "*", "Condition": {"StringLike": {"kms:ViaService" : "sagemaker.*.amazonaws.com" } } }, {"Sid": "Allow administrators to view the customer managed key and revoke grants", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:role/featurestore-admin" }, "Action": [ "kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant" ], "Resource": "*" }, {"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789:root" }, "Action": "kms:*", "Resource": "*" } ] }"#;
+        let ours: Result<Value, _> = serde_json::from_str(SEED_KEY_POLICY);
+        let theirs: Result<Value, _> = serde_json::from_str(aws);
+        assert!(ours.is_ok());
+        assert_eq!(ours.ok(), theirs.ok());
+        assert!(SEED_KEY_POLICY
+            .starts_with("{\n  \"Id\": \"key-policy-feature-store\",\n  \"Version\""));
+    }
+
+    #[test]
+    fn question_follows_the_contract() {
+        let mut inputs = Inputs::default();
+        let q = question(&inputs);
+        assert_eq!(
+            q.pointer("/request/principal").and_then(Value::as_str),
+            Some("arn:aws:iam::111122223333:user/featurestore-user")
+        );
+        assert_eq!(
+            q.pointer("/request/action").and_then(Value::as_str),
+            Some("kms:Decrypt")
+        );
+        assert_eq!(
+            q.pointer("/request/resource").and_then(Value::as_str),
+            Some(RESOURCE)
+        );
+        assert_eq!(
+            q.pointer("/request/context/kms:ViaService")
+                .and_then(Value::as_str),
+            Some(VIA_SERVICE)
+        );
+        assert_eq!(
+            q.get("resourcePolicy").and_then(Value::as_str),
+            Some(SEED_KEY_POLICY)
+        );
+
+        inputs.via_feature_store = false;
+        let q = question(&inputs);
+        assert_eq!(q.pointer("/request/context"), Some(&json!({})));
+    }
+
+    #[test]
+    fn pretty_member_keeps_key_order() {
+        let text = r#"{"decision":"Allow","trace":{"steps":[],"context":[{"key":"a"}]}}"#;
+        assert_eq!(
+            pretty_member(text, "trace").as_deref(),
+            Some(
+                "{\n  \"steps\": [],\n  \"context\": [\n    {\n      \"key\": \"a\"\n    }\n  ]\n}"
+            )
+        );
+        assert_eq!(pretty_member(text, "missing"), None);
+        assert_eq!(pretty_member("not json", "trace"), None);
+    }
+
+    #[test]
+    fn result_is_stale_until_re_evaluated() {
+        let mut state = Playground::default();
+        assert!(!state.is_stale());
+        state.inputs.via_feature_store = false;
+        assert!(state.is_stale());
+        state.result = evaluate(&state.inputs);
+        assert!(!state.is_stale());
+    }
+}
