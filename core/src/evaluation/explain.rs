@@ -60,6 +60,8 @@ pub enum Reason {
     NotAllowedByKeyPolicy,
     NoIdentityPolicyAllows,
     NoResourcePolicyAllows,
+    /// A KMS operation that can't be used on a key in another account.
+    NotCrossAccountOperation,
     ScpDoesNotAllow,
     RcpDoesNotAllow,
     BoundaryDoesNotAllow,

@@ -11,7 +11,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::diag::{Diagnostic, Severity};
-use crate::kms::{Grant, GrantMatch};
+use crate::kms::{actions, Grant, GrantMatch};
 use crate::policy::arn::{account_of, is_kms_key_arn, Arn};
 use crate::policy::ast::{Effect, Policy, PolicyKind, Statement};
 use crate::policy::condition::ConditionReason;
@@ -368,7 +368,7 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         } else {
             let org_determining = core::mem::take(&mut determining);
             let o = decide_allow(
-                set, &hits, &grant_results, &caller, is_key, resource_account.as_deref(), session_applies, &mut determining, &mut step, &det,
+                set, &hits, &grant_results, &caller, is_key, &action_lower, resource_account.as_deref(), session_applies, &mut determining, &mut step, &det,
             );
             if o.decision == Decision::Allow {
                 determining.extend(org_determining);
@@ -385,10 +385,11 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
     let message = match outcome.decision {
         Decision::Allow => None,
         Decision::ExplicitDeny => Some(format!(
-            "User: {} is not authorized to perform: {} on resource: {} with an explicit deny in a {}",
+            "User: {} is not authorized to perform: {} on resource: {} with an explicit deny in {} {}",
             caller.arn,
             req.action,
             req.resource,
+            article(outcome.message_type.message_name()),
             outcome.message_type.message_name()
         )),
         Decision::ImplicitDeny => Some(format!(
@@ -442,6 +443,15 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         message,
         errors: Vec::new(),
         warnings: set.warnings.clone(),
+    }
+}
+
+/// "a" or "an" before a policy type name.
+fn article(name: &str) -> &'static str {
+    if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 
@@ -517,6 +527,7 @@ fn decide_allow<'a>(
     grants: &[(GrantMatch, Option<MatchedVia>)],
     caller: &Caller,
     is_key: bool,
+    action_lower: &str,
     resource_account: Option<&str>,
     session_applies: bool,
     determining: &mut Vec<Determining>,
@@ -539,8 +550,13 @@ fn decide_allow<'a>(
     let root = caller.kind == CallerType::Account;
     let promote = |v: MatchedVia| if root && v == MatchedVia::Account { MatchedVia::Direct } else { v };
 
-    // resource-side hits: (determining, via)
+    // resource-side hits: (determining, via). In a key policy, IAM-only permissions have no effect.
+    let key_policy_ineffective = is_key && actions::is_iam_only(action_lower);
+    if key_policy_ineffective {
+        step("keyPolicy", "notApplicable", &|| String::from("this permission is valid only in IAM policies (or, for kms:RetireGrant, decided by the grant): a key policy statement allowing it has no effect"));
+    }
     let mut res: Vec<(Determining, MatchedVia)> = of(PolicyType::ResourcePolicy)
+        .filter(|_| !key_policy_ineffective)
         .flat_map(|h| h.hits.allows.iter().map(move |(i, v)| (det(h, *i), promote(*v))))
         .collect();
     let res_policy_hits = res.len();
@@ -658,9 +674,13 @@ fn decide_allow<'a>(
         }
         let role_hit = res.iter().any(|(_, v)| *v == MatchedVia::Role);
         step("identityPolicies", "implicitDeny", &|| String::from("no identity-based path allows the request"));
-        return if role_hit && identity_ok { limits_failure() } else { identity_failure() };
+        return if role_hit { limits_failure() } else { identity_failure() };
     }
     // Cross-account: both sides must allow (IAM-XACCT); a grant to the caller needs no IAM side (modelling 8).
+    if is_key && !actions::is_cross_account(action_lower) {
+        step("crossAccount", "implicitDeny", &|| String::from("this KMS operation can't be used on a key in another account, so no permission for it is effective (KMS-DG/kms-api-permissions-reference.md)"));
+        return Outcome::implicit(Reason::NotCrossAccountOperation, PolicyType::ResourcePolicy);
+    }
     let grant_used: Vec<&(Determining, MatchedVia)> = res
         .iter()
         .filter(|(d, v)| d.policy_type == PolicyType::Grants && direct_ok(*v))
