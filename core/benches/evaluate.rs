@@ -2,6 +2,13 @@
 //!
 //! Run: `cargo bench -p kmslab-core --bench evaluate`
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use kmslab_core::evaluation::context::ContextValue;
 use kmslab_core::evaluation::{Options, PolicySet, PolicySource, PolicySources, Request};
@@ -14,12 +21,19 @@ const SEED: &str = include_str!("../../tests/fixtures/seed-key-policy.json");
 fn policy_with(n: usize) -> String {
     let mut st = Vec::with_capacity(n);
     for i in 0..n {
-        let user = if i + 1 == n { "featurestore-user".to_string() } else { format!("user-{i:05}") };
+        let user = if i + 1 == n {
+            "featurestore-user".to_string()
+        } else {
+            format!("user-{i:05}")
+        };
         st.push(format!(
             r#"{{"Sid":"S{i}","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::111122223333:user/{user}"}},"Action":["kms:Encrypt","kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*","Condition":{{"StringLike":{{"kms:ViaService":"sagemaker.*.amazonaws.com"}}}}}}"#
         ));
     }
-    format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, st.join(","))
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        st.join(",")
+    )
 }
 
 /// The largest key policy KMS accepts: padded with statements up to just under 32,768 bytes.
@@ -33,7 +47,10 @@ fn max_key_policy() -> String {
 
 fn set_for(policy: &str) -> PolicySet {
     let src = PolicySources {
-        resource: Some(PolicySource { id: "resourcePolicy".into(), text: policy.into() }),
+        resource: Some(PolicySource {
+            id: "resourcePolicy".into(),
+            text: policy.into(),
+        }),
         ..PolicySources::default()
     };
     let set = PolicySet::build(&src, true);
@@ -48,25 +65,41 @@ fn request() -> Request {
         resource: KEY.into(),
         ..Request::default()
     };
-    r.set("kms:ViaService", ContextValue::One("sagemaker.us-east-1.amazonaws.com".into()));
+    r.set(
+        "kms:ViaService",
+        ContextValue::One("sagemaker.us-east-1.amazonaws.com".into()),
+    );
     r
 }
 
 fn benches(c: &mut Criterion) {
     let max = max_key_policy();
-    c.bench_function(&format!("parse/max key policy ({} bytes)", max.len()), |b| {
-        b.iter(|| parse_policy(black_box(&max), PolicyKind::KeyPolicy))
+    c.bench_function(
+        &format!("parse/max key policy ({} bytes)", max.len()),
+        |b| b.iter(|| parse_policy(black_box(&max), PolicyKind::KeyPolicy)),
+    );
+    c.bench_function("parse/seed key policy", |b| {
+        b.iter(|| parse_policy(black_box(SEED), PolicyKind::KeyPolicy))
     });
-    c.bench_function("parse/seed key policy", |b| b.iter(|| parse_policy(black_box(SEED), PolicyKind::KeyPolicy)));
 
     let req = request();
-    let no_trace = Options { explain: false, now_ms: 0 };
-    let trace = Options { explain: true, now_ms: 0 };
+    let no_trace = Options {
+        explain: false,
+        now_ms: 0,
+    };
+    let trace = Options {
+        explain: true,
+        now_ms: 0,
+    };
     let seed = set_for(SEED);
     assert_eq!(seed.decide(&req, no_trace).decision, Decision::Allow);
     let mut g = c.benchmark_group("decide");
-    g.bench_function("seed key policy/no trace", |b| b.iter(|| seed.decide(black_box(&req), no_trace)));
-    g.bench_function("seed key policy/trace", |b| b.iter(|| seed.decide(black_box(&req), trace)));
+    g.bench_function("seed key policy/no trace", |b| {
+        b.iter(|| seed.decide(black_box(&req), no_trace))
+    });
+    g.bench_function("seed key policy/trace", |b| {
+        b.iter(|| seed.decide(black_box(&req), trace))
+    });
     for n in [10usize, 100, 1000] {
         let set = set_for(&policy_with(n));
         assert_eq!(set.decide(&req, no_trace).decision, Decision::Allow);

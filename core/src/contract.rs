@@ -55,7 +55,10 @@ pub struct RequestInput {
 #[serde(untagged)]
 pub enum PolicyInput {
     Text(String),
-    Named { name: String, document: serde_json::Value },
+    Named {
+        name: String,
+        document: serde_json::Value,
+    },
     Document(serde_json::Value),
 }
 
@@ -131,13 +134,29 @@ impl Question {
     pub fn policy_set(&self) -> PolicySet {
         let mut src = PolicySources::default();
         for (i, p) in self.identity_policies.iter().enumerate() {
-            src.identity.push(p.source(format!("identityPolicies[{i}]")));
+            src.identity
+                .push(p.source(format!("identityPolicies[{i}]")));
         }
-        src.resource = self.resource_policy.as_ref().map(|p| p.source(String::from("resourcePolicy")));
-        src.service_control = self.service_control_policies.as_ref().map(|levels| levels_of(levels, "serviceControlPolicies"));
-        src.resource_control = self.resource_control_policies.as_ref().map(|levels| levels_of(levels, "resourceControlPolicies"));
-        src.permissions_boundary = self.permissions_boundary.as_ref().map(|p| p.source(String::from("permissionsBoundary")));
-        src.session = self.session_policy.as_ref().map(|p| p.source(String::from("sessionPolicy")));
+        src.resource = self
+            .resource_policy
+            .as_ref()
+            .map(|p| p.source(String::from("resourcePolicy")));
+        src.service_control = self
+            .service_control_policies
+            .as_ref()
+            .map(|levels| levels_of(levels, "serviceControlPolicies"));
+        src.resource_control = self
+            .resource_control_policies
+            .as_ref()
+            .map(|levels| levels_of(levels, "resourceControlPolicies"));
+        src.permissions_boundary = self
+            .permissions_boundary
+            .as_ref()
+            .map(|p| p.source(String::from("permissionsBoundary")));
+        src.session = self
+            .session_policy
+            .as_ref()
+            .map(|p| p.source(String::from("sessionPolicy")));
         src.grants = self
             .grants
             .iter()
@@ -245,7 +264,8 @@ pub fn evaluate_json_at(question: &str, now_ms: i64) -> String {
         q.answer(now)
     });
     match r {
-        Ok(a) => serde_json::to_string(&a).unwrap_or_else(|e| error_json("InternalError", &e.to_string())),
+        Ok(a) => serde_json::to_string(&a)
+            .unwrap_or_else(|e| error_json("InternalError", &e.to_string())),
         Err(e) => error_json(e.code(), &e.to_string()),
     }
 }
@@ -255,6 +275,9 @@ fn error_json(code: &str, message: &str) -> String {
 }
 
 /// Validates a policy document of a given kind; returns its diagnostics (errors and warnings).
-pub fn validate_policy(text: &str, kind: crate::policy::PolicyKind) -> Vec<crate::diag::Diagnostic> {
+pub fn validate_policy(
+    text: &str,
+    kind: crate::policy::PolicyKind,
+) -> Vec<crate::diag::Diagnostic> {
     crate::policy::parse_policy(text, kind).diagnostics
 }

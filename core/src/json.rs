@@ -119,7 +119,10 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
     let v = p.value()?;
     p.skip_ws();
     if p.i < p.src.len() {
-        return Err(p.err(JsonErrorKind::Syntax, "unexpected text after the JSON value"));
+        return Err(p.err(
+            JsonErrorKind::Syntax,
+            "unexpected text after the JSON value",
+        ));
     }
     Ok(v)
 }
@@ -290,10 +293,8 @@ impl Parser<'_> {
                                 }
                             }
                             _ => {
-                                return Err(self.err(
-                                    JsonErrorKind::Syntax,
-                                    "expected `,` or `]` in an array",
-                                ))
+                                return Err(self
+                                    .err(JsonErrorKind::Syntax, "expected `,` or `]` in an array"))
                             }
                         }
                     }
@@ -322,7 +323,8 @@ impl Parser<'_> {
                                 self.bump();
                                 self.skip_ws();
                                 let (nk, ns) = self.key()?;
-                                if let Some(Frame::Object { key, key_span, .. }) = stack.last_mut() {
+                                if let Some(Frame::Object { key, key_span, .. }) = stack.last_mut()
+                                {
                                     *key = nk;
                                     *key_span = ns;
                                 }
@@ -468,7 +470,11 @@ impl Parser<'_> {
                         Some(b'r') => '\r',
                         Some(b't') => '\t',
                         Some(b'u') => self.unicode_escape()?,
-                        _ => return Err(self.err(JsonErrorKind::Syntax, "invalid escape in a string")),
+                        _ => {
+                            return Err(
+                                self.err(JsonErrorKind::Syntax, "invalid escape in a string")
+                            )
+                        }
                     };
                     out.push(c);
                 }
@@ -512,8 +518,7 @@ impl Parser<'_> {
         } else {
             hi
         };
-        char::from_u32(code)
-            .ok_or_else(|| self.err(JsonErrorKind::Syntax, "invalid `\\u` escape"))
+        char::from_u32(code).ok_or_else(|| self.err(JsonErrorKind::Syntax, "invalid `\\u` escape"))
     }
 }
 
@@ -529,7 +534,9 @@ mod tests {
         assert_eq!(m[0].key, "a");
         assert_eq!(m[0].key_span.start.line, 2);
         assert_eq!(m[0].key_span.start.column, 3);
-        let Value::Array(items) = &m[0].value.value else { panic!() };
+        let Value::Array(items) = &m[0].value.value else {
+            panic!()
+        };
         assert_eq!(items.len(), 4);
         assert_eq!(items[1].value, Value::String("x".to_string()));
         assert_eq!(items[1].span.start.column, 12);
@@ -561,7 +568,19 @@ mod tests {
 
     #[test]
     fn syntax_errors() {
-        for bad in ["", "{", "{\"a\" 1}", "[1,]", "01x", "tru", "\"abc", "{\"a\":1,}", "1 2", "-", "1."] {
+        for bad in [
+            "",
+            "{",
+            "{\"a\" 1}",
+            "[1,]",
+            "01x",
+            "tru",
+            "\"abc",
+            "{\"a\":1,}",
+            "1 2",
+            "-",
+            "1.",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

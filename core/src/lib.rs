@@ -30,5 +30,18 @@ pub use diag::{Diagnostic, Severity};
 pub use evaluation::{Answer, Decision, Options, PolicySet, Reason, Request};
 pub use policy::{parse_policy, PolicyKind};
 
+/// A bare `no_std` wasm build (no `std`, no `wasm` feature) links as a cdylib only with an allocator and
+/// a panic handler of its own (toolchain.md, pitfall 4). With `std` or `wasm`, the standard library's are used.
+#[cfg(all(target_arch = "wasm32", not(feature = "std"), not(feature = "wasm"), not(test)))]
+mod bare_wasm {
+    #[global_allocator]
+    static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+    #[panic_handler]
+    fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+        core::arch::wasm32::unreachable()
+    }
+}
+
 /// The engine version; share links and exported scenarios carry it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

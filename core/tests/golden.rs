@@ -1,5 +1,12 @@
 //! Runs the golden corpus in `tests/golden/`: one file per case, each with the AWS source of its expectation.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +22,9 @@ fn corpus_dir() -> PathBuf {
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -27,7 +36,11 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn strings(v: Option<&Value>) -> Option<BTreeSet<String>> {
-    v.and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+    v.and_then(Value::as_array).map(|a| {
+        a.iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect()
+    })
 }
 
 /// Checks one case; returns the list of mismatches.
@@ -47,7 +60,10 @@ fn check(case: &Value) -> Vec<String> {
     let now = qv
         .pointer("/request/context")
         .and_then(Value::as_object)
-        .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("aws:CurrentTime")))
+        .and_then(|m| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("aws:CurrentTime"))
+        })
         .and_then(|(_, v)| v.as_str().and_then(parse_date))
         .unwrap_or(NOW_MS);
     let answer = match q.answer(now) {
@@ -58,7 +74,10 @@ fn check(case: &Value) -> Vec<String> {
     let exp = &case["expect"];
     let want_decision = exp["decision"].as_str().unwrap_or("?");
     if got["decision"] != exp["decision"] {
-        bad.push(format!("decision: expected {want_decision}, got {} ({})", got["decision"], got["reason"]));
+        bad.push(format!(
+            "decision: expected {want_decision}, got {} ({})",
+            got["decision"], got["reason"]
+        ));
     }
     if let Some(r) = exp.get("reason") {
         if got["reason"] != *r {
@@ -68,7 +87,12 @@ fn check(case: &Value) -> Vec<String> {
     if let Some(d) = exp.get("determining").and_then(Value::as_array) {
         let want: BTreeSet<(String, u64)> = d
             .iter()
-            .map(|x| (x["policy"].as_str().unwrap_or("").to_string(), x["statementIndex"].as_u64().unwrap_or(0)))
+            .map(|x| {
+                (
+                    x["policy"].as_str().unwrap_or("").to_string(),
+                    x["statementIndex"].as_u64().unwrap_or(0),
+                )
+            })
             .collect();
         let have: BTreeSet<(String, u64)> = answer
             .determining
@@ -89,13 +113,18 @@ fn check(case: &Value) -> Vec<String> {
         let want: BTreeSet<String> = want.into_iter().map(|k| k.to_ascii_lowercase()).collect();
         let have: BTreeSet<String> = answer.missing_context_keys.iter().cloned().collect();
         if want != have {
-            bad.push(format!("missingContextKeys: expected {want:?}, got {have:?}"));
+            bad.push(format!(
+                "missingContextKeys: expected {want:?}, got {have:?}"
+            ));
         }
     }
     if let Some(want) = strings(exp.get("errorKinds")) {
         let have: BTreeSet<String> = answer.errors.iter().map(|d| d.kind.clone()).collect();
         if want != have {
-            bad.push(format!("errorKinds: expected {want:?}, got {have:?} ({:?})", answer.errors.iter().map(|e| &e.message).collect::<Vec<_>>()));
+            bad.push(format!(
+                "errorKinds: expected {want:?}, got {have:?} ({:?})",
+                answer.errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+            ));
         }
     }
     if let Some(want) = strings(exp.get("warningCodes")) {
@@ -120,7 +149,11 @@ fn golden_corpus() {
     paths.sort();
     let mut failures = Vec::new();
     for p in &paths {
-        let name = p.strip_prefix(corpus_dir()).unwrap_or(p).display().to_string();
+        let name = p
+            .strip_prefix(corpus_dir())
+            .unwrap_or(p)
+            .display()
+            .to_string();
         let text = std::fs::read_to_string(p).unwrap();
         let case: Value = match serde_json::from_str(&text) {
             Ok(v) => v,
@@ -133,10 +166,22 @@ fn golden_corpus() {
             failures.push(format!("{name}: {b}"));
         }
     }
-    println!("golden corpus: {} cases, {} mismatches", paths.len(), failures.len());
+    println!(
+        "golden corpus: {} cases, {} mismatches",
+        paths.len(),
+        failures.len()
+    );
     for f in &failures {
         println!("  {f}");
     }
-    assert!(paths.len() >= 300, "the golden corpus needs at least 300 cases, found {}", paths.len());
-    assert!(failures.is_empty(), "{} golden mismatches (see above)", failures.len());
+    assert!(
+        paths.len() >= 300,
+        "the golden corpus needs at least 300 cases, found {}",
+        paths.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} golden mismatches (see above)",
+        failures.len()
+    );
 }

@@ -1,5 +1,12 @@
 //! Property tests of the evaluation logic and the parser.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use kmslab_core::evaluation::{Options, PolicySet};
 use kmslab_core::{Decision, PolicyKind, Question};
 use proptest::prelude::*;
@@ -12,13 +19,32 @@ const PRINCIPALS: &[&str] = &[
     "arn:aws:iam::444455556666:user/dev",
     "arn:aws:iam::111122223333:root",
 ];
-const ACTIONS: &[&str] = &["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey", "s3:GetObject"];
+const ACTIONS: &[&str] = &[
+    "kms:Decrypt",
+    "kms:Encrypt",
+    "kms:GenerateDataKey",
+    "kms:DescribeKey",
+    "s3:GetObject",
+];
 const RESOURCES: &[&str] = &[KEY, "arn:aws:s3:::sagemaker-offline-bucket/data/x.parquet"];
 
 fn statement(principals: bool) -> impl Strategy<Value = Value> {
     let effect = prop_oneof![3 => Just("Allow"), 1 => Just("Deny")];
-    let action = prop::sample::select(vec!["kms:*", "kms:Decrypt", "kms:Encrypt", "kms:Gen*", "*", "s3:Get*", "kms:Describe?ey"]);
-    let resource = prop::sample::select(vec!["*", KEY, "arn:aws:kms:*:111122223333:key/*", "arn:aws:s3:::sagemaker-*/*"]);
+    let action = prop::sample::select(vec![
+        "kms:*",
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "kms:Gen*",
+        "*",
+        "s3:Get*",
+        "kms:Describe?ey",
+    ]);
+    let resource = prop::sample::select(vec![
+        "*",
+        KEY,
+        "arn:aws:kms:*:111122223333:key/*",
+        "arn:aws:s3:::sagemaker-*/*",
+    ]);
     let principal = prop::sample::select(vec![
         json!("*"),
         json!({"AWS": "111122223333"}),
@@ -73,15 +99,17 @@ fn case() -> impl Strategy<Value = Case> {
         policy(true),
         prop::option::of(policy(false)),
     )
-        .prop_map(|(principal, action, resource, via, identity, resource_policy, boundary)| Case {
-            principal,
-            action,
-            resource,
-            via,
-            identity,
-            resource_policy,
-            boundary,
-        })
+        .prop_map(
+            |(principal, action, resource, via, identity, resource_policy, boundary)| Case {
+                principal,
+                action,
+                resource,
+                via,
+                identity,
+                resource_policy,
+                boundary,
+            },
+        )
 }
 
 fn decide(c: &Case) -> Decision {
@@ -100,7 +128,14 @@ fn decide(c: &Case) -> Decision {
     let q: Question = serde_json::from_value(q).unwrap();
     let set: PolicySet = q.policy_set();
     assert!(set.errors.is_empty(), "{:?}", set.errors);
-    set.decide(&q.request().unwrap(), Options { explain: false, now_ms: 0 }).decision
+    set.decide(
+        &q.request().unwrap(),
+        Options {
+            explain: false,
+            now_ms: 0,
+        },
+    )
+    .decision
 }
 
 fn statements_mut(p: &mut Value) -> &mut Vec<Value> {

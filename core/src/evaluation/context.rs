@@ -64,7 +64,10 @@ pub struct RequestContext<'a> {
 
 impl RequestContext<'_> {
     fn supplied(&self, key_lower: &str) -> Option<&ContextValue> {
-        self.supplied.iter().find(|(k, _, _)| k == key_lower).map(|(_, _, v)| v)
+        self.supplied
+            .iter()
+            .find(|(k, _, _)| k == key_lower)
+            .map(|(_, _, v)| v)
     }
 
     fn via_service(&self) -> bool {
@@ -78,11 +81,17 @@ impl RequestContext<'_> {
         match key_lower {
             "aws:principalarn" => c.principal_arn().map(Cow::Borrowed),
             "aws:principalaccount" => c.account.as_deref().map(Cow::Borrowed),
-            "aws:principaltype" => (c.kind != CallerType::Service).then(|| Cow::Borrowed(c.kind.as_str())),
-            "aws:username" => (c.kind == CallerType::User).then(|| Cow::Borrowed(c.name.as_str())),
+            "aws:principaltype" => {
+                (c.kind != CallerType::Service).then(|| Cow::Borrowed(c.kind.as_str()))
+            }
+            "aws:username" => {
+                (c.kind == CallerType::User).then_some(Cow::Borrowed(c.name.as_str()))
+            }
             "aws:userid" => synth_userid(c).map(Cow::Owned),
             "aws:principalisawsservice" => Some(b(c.kind == CallerType::Service)),
-            "aws:principalservicename" => (c.kind == CallerType::Service).then(|| Cow::Borrowed(c.name.as_str())),
+            "aws:principalservicename" => {
+                (c.kind == CallerType::Service).then_some(Cow::Borrowed(c.name.as_str()))
+            }
             "aws:resourceaccount" => self.resource_account.map(Cow::Borrowed),
             "aws:requestedregion" => self.region.filter(|r| !r.is_empty()).map(Cow::Borrowed),
             "aws:currenttime" => Some(Cow::Owned(format_date(self.now_ms))),

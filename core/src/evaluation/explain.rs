@@ -188,7 +188,12 @@ pub struct ElementTrace {
 }
 
 impl ElementTrace {
-    pub fn new(element: &'static str, matched: bool, reason: &'static str, span: Span) -> ElementTrace {
+    pub fn new(
+        element: &'static str,
+        matched: bool,
+        reason: &'static str,
+        span: Span,
+    ) -> ElementTrace {
         ElementTrace {
             element,
             matched,

@@ -97,7 +97,11 @@ impl PolicySet {
     /// Parses and validates every policy. `key_policy` says the resource policy is a KMS key policy.
     pub fn build(src: &PolicySources, key_policy: bool) -> PolicySet {
         let mut set = PolicySet::default();
-        let add = |set: &mut PolicySet, s: &PolicySource, t: PolicyType, kind: PolicyKind, level: usize| {
+        let add = |set: &mut PolicySet,
+                   s: &PolicySource,
+                   t: PolicyType,
+                   kind: PolicyKind,
+                   level: usize| {
             let parsed = parse_policy(&s.text, kind);
             for mut d in parsed.diagnostics {
                 d.policy.clone_from(&s.id);
@@ -119,7 +123,13 @@ impl PolicySet {
             set.scp_levels = Some(levels.len());
             for (l, ps) in levels.iter().enumerate() {
                 for p in ps {
-                    add(&mut set, p, PolicyType::ServiceControlPolicy, PolicyKind::ServiceControl, l);
+                    add(
+                        &mut set,
+                        p,
+                        PolicyType::ServiceControlPolicy,
+                        PolicyKind::ServiceControl,
+                        l,
+                    );
                 }
             }
         }
@@ -127,7 +137,13 @@ impl PolicySet {
             set.rcp_levels = Some(levels.len());
             for (l, ps) in levels.iter().enumerate() {
                 for p in ps {
-                    add(&mut set, p, PolicyType::ResourceControlPolicy, PolicyKind::ResourceControl, l);
+                    add(
+                        &mut set,
+                        p,
+                        PolicyType::ResourceControlPolicy,
+                        PolicyKind::ResourceControl,
+                        l,
+                    );
                 }
             }
         }
@@ -140,15 +156,33 @@ impl PolicySet {
             add(&mut set, p, PolicyType::ResourcePolicy, kind, 0);
         }
         for p in &src.identity {
-            add(&mut set, p, PolicyType::IdentityPolicy, PolicyKind::Identity, 0);
+            add(
+                &mut set,
+                p,
+                PolicyType::IdentityPolicy,
+                PolicyKind::Identity,
+                0,
+            );
         }
         if let Some(p) = &src.permissions_boundary {
             set.has_boundary = true;
-            add(&mut set, p, PolicyType::PermissionsBoundary, PolicyKind::PermissionsBoundary, 0);
+            add(
+                &mut set,
+                p,
+                PolicyType::PermissionsBoundary,
+                PolicyKind::PermissionsBoundary,
+                0,
+            );
         }
         if let Some(p) = &src.session {
             set.has_session_policy = true;
-            add(&mut set, p, PolicyType::SessionPolicy, PolicyKind::Session, 0);
+            add(
+                &mut set,
+                p,
+                PolicyType::SessionPolicy,
+                PolicyKind::Session,
+                0,
+            );
         }
         set.grants.clone_from(&src.grants);
         set
@@ -172,7 +206,12 @@ struct Hit<'a> {
     hits: PolicyHits,
 }
 
-fn invalid(reason: Reason, errors: Vec<Diagnostic>, warnings: Vec<Diagnostic>, message: String) -> Answer {
+fn invalid(
+    reason: Reason,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+    message: String,
+) -> Answer {
     Answer {
         decision: Decision::ImplicitDeny,
         reason,
@@ -191,7 +230,9 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
             Reason::InvalidPolicy,
             set.errors.clone(),
             set.warnings.clone(),
-            String::from("the question has invalid policies; nothing was evaluated (AWS would reject them)"),
+            String::from(
+                "the question has invalid policies; nothing was evaluated (AWS would reject them)",
+            ),
         );
     }
     let Some(caller) = Caller::parse(&req.principal) else {
@@ -209,7 +250,12 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
             offset: 0,
             length: 0,
         };
-        return invalid(Reason::InvalidRequest, alloc::vec![d], set.warnings.clone(), String::from("invalid request"));
+        return invalid(
+            Reason::InvalidRequest,
+            alloc::vec![d],
+            set.warnings.clone(),
+            String::from("invalid request"),
+        );
     };
     let action_lower = req.action.to_ascii_lowercase();
     let resource = req.resource.as_str();
@@ -240,7 +286,9 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
     let applicable = |t: PolicyType| match t {
         PolicyType::ServiceControlPolicy => scp_applies,
         PolicyType::SessionPolicy => session_applies,
-        PolicyType::PermissionsBoundary | PolicyType::IdentityPolicy => !is_service && caller.kind != CallerType::Anonymous,
+        PolicyType::PermissionsBoundary | PolicyType::IdentityPolicy => {
+            !is_service && caller.kind != CallerType::Anonymous
+        }
         _ => true,
     };
 
@@ -253,7 +301,16 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         let has_principals = named.policy.kind.has_principals();
         for st in &named.policy.statements {
             let mut el = opts.explain.then(Vec::new);
-            let applies = statement_applies(st, has_principals, &caller, &action_lower, resource, &ctx, &mut note_missing, el.as_mut());
+            let applies = statement_applies(
+                st,
+                has_principals,
+                &caller,
+                &action_lower,
+                resource,
+                &ctx,
+                &mut note_missing,
+                el.as_mut(),
+            );
             if let Some(via) = applies {
                 match st.effect {
                     Effect::Allow => h.allows.push((st.index, via)),
@@ -264,7 +321,10 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
                 let reason = if !st.effective {
                     "statementIneffective"
                 } else {
-                    elements.iter().find(|e| !e.matched).map_or("statementApplies", |e| e.reason)
+                    elements
+                        .iter()
+                        .find(|e| !e.matched)
+                        .map_or("statementApplies", |e| e.reason)
                 };
                 st_traces.push(StatementTrace {
                     index: st.index,
@@ -282,7 +342,8 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         }
         hits.push(Hit { named, hits: h });
     }
-    let mut grant_results: Vec<(GrantMatch, Option<MatchedVia>)> = Vec::with_capacity(set.grants.len());
+    let mut grant_results: Vec<(GrantMatch, Option<MatchedVia>)> =
+        Vec::with_capacity(set.grants.len());
     for (_, g) in &set.grants {
         grant_results.push(if is_key {
             g.check(&caller, &req.action, resource, &ctx)
@@ -324,22 +385,37 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         }
     }
     let outcome = if let Some(t) = first_deny {
-        step("denyEvaluation", "deny", &|| format!("an applicable Deny statement in a {} overrides every allow", t.message_name()));
+        step("denyEvaluation", "deny", &|| {
+            format!(
+                "an applicable Deny statement in a {} overrides every allow",
+                t.message_name()
+            )
+        });
         Outcome::deny_explicit(t)
     } else {
-        step("denyEvaluation", "pass", &|| String::from("no applicable Deny statement"));
+        step("denyEvaluation", "pass", &|| {
+            String::from("no applicable Deny statement")
+        });
         // 2./3. Organization levels: every level must allow.
         let mut level_fail = None;
         for (t, levels, applies) in [
-            (PolicyType::ServiceControlPolicy, set.scp_levels, scp_applies),
+            (
+                PolicyType::ServiceControlPolicy,
+                set.scp_levels,
+                scp_applies,
+            ),
             (PolicyType::ResourceControlPolicy, set.rcp_levels, true),
         ] {
             let Some(n) = levels else {
-                step(step_name(t), "notApplicable", &|| String::from("no organization policies of this type in the question"));
+                step(step_name(t), "notApplicable", &|| {
+                    String::from("no organization policies of this type in the question")
+                });
                 continue;
             };
             if !applies {
-                step(step_name(t), "notApplicable", &|| String::from("service control policies don't restrict service principals"));
+                step(step_name(t), "notApplicable", &|| {
+                    String::from("service control policies don't restrict service principals")
+                });
                 continue;
             }
             for level in 0..n {
@@ -354,21 +430,39 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
                 determining.extend(allowing);
             }
             if let Some((ft, level)) = level_fail {
-                step(step_name(ft), "implicitDeny", &|| format!("no {} at organization level {level} allows the request; every level from the root to the account must allow", ft.message_name()));
+                step(step_name(ft), "implicitDeny", &|| {
+                    format!("no {} at organization level {level} allows the request; every level from the root to the account must allow", ft.message_name())
+                });
                 break;
             }
-            step(step_name(t), "allow", &|| format!("every level ({n}) has an allowing statement"));
+            step(step_name(t), "allow", &|| {
+                format!("every level ({n}) has an allowing statement")
+            });
         }
         if let Some((t, _)) = level_fail {
             determining.clear();
             Outcome::implicit(
-                if t == PolicyType::ServiceControlPolicy { Reason::ScpDoesNotAllow } else { Reason::RcpDoesNotAllow },
+                if t == PolicyType::ServiceControlPolicy {
+                    Reason::ScpDoesNotAllow
+                } else {
+                    Reason::RcpDoesNotAllow
+                },
                 t,
             )
         } else {
             let org_determining = core::mem::take(&mut determining);
             let o = decide_allow(
-                set, &hits, &grant_results, &caller, is_key, &action_lower, resource_account.as_deref(), session_applies, &mut determining, &mut step, &det,
+                set,
+                &hits,
+                &grant_results,
+                &caller,
+                is_key,
+                &action_lower,
+                resource_account.as_deref(),
+                session_applies,
+                &mut determining,
+                &mut step,
+                &det,
             );
             if o.decision == Decision::Allow {
                 determining.extend(org_determining);
@@ -379,7 +473,13 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
     if outcome.decision != Decision::Allow && outcome.decision != Decision::ExplicitDeny {
         determining.clear();
     }
-    determining.sort_by(|a, b| (a.policy_type, &a.policy, a.statement_index).cmp(&(b.policy_type, &b.policy, b.statement_index)));
+    determining.sort_by(|a, b| {
+        (a.policy_type, &a.policy, a.statement_index).cmp(&(
+            b.policy_type,
+            &b.policy,
+            b.statement_index,
+        ))
+    });
     determining.dedup();
 
     let message = match outcome.decision {
@@ -407,7 +507,11 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
             let t = h.named.policy_type;
             let pt = PolicyTrace {
                 policy: h.named.id.clone(),
-                level: matches!(t, PolicyType::ServiceControlPolicy | PolicyType::ResourceControlPolicy).then_some(h.named.level),
+                level: matches!(
+                    t,
+                    PolicyType::ServiceControlPolicy | PolicyType::ResourceControlPolicy
+                )
+                .then_some(h.named.level),
                 statements: st_traces,
                 grant: None,
             };
@@ -455,7 +559,13 @@ fn article(name: &str) -> &'static str {
     }
 }
 
-fn push_policy(out: &mut Vec<PolicyTypeTrace>, t: PolicyType, applicable: bool, p: PolicyTrace, caller: &Caller) {
+fn push_policy(
+    out: &mut Vec<PolicyTypeTrace>,
+    t: PolicyType,
+    applicable: bool,
+    p: PolicyTrace,
+    caller: &Caller,
+) {
     if let Some(existing) = out.iter_mut().find(|x| x.policy_type == t) {
         existing.policies.push(p);
         return;
@@ -488,6 +598,9 @@ fn step_name(t: PolicyType) -> &'static str {
         PolicyType::Grants => "grants",
     }
 }
+
+/// Records a pipeline step (name, outcome, lazily built detail) when explaining.
+type StepFn<'a> = dyn FnMut(&'static str, &'static str, &dyn Fn() -> String) + 'a;
 
 struct Outcome {
     decision: Decision,
@@ -531,15 +644,21 @@ fn decide_allow<'a>(
     resource_account: Option<&str>,
     session_applies: bool,
     determining: &mut Vec<Determining>,
-    step: &mut dyn FnMut(&'static str, &'static str, &dyn Fn() -> String),
+    step: &mut StepFn<'_>,
     det: &dyn Fn(&Hit<'_>, usize) -> Determining,
 ) -> Outcome {
     let of = |t: PolicyType| hits.iter().filter(move |h| h.named.policy_type == t);
     let allows_of = |t: PolicyType| -> Vec<Determining> {
-        of(t).flat_map(|h| h.hits.allows.iter().map(move |(i, _)| det(h, *i))).collect()
+        of(t)
+            .flat_map(|h| h.hits.allows.iter().map(move |(i, _)| det(h, *i)))
+            .collect()
     };
     let no_identity = matches!(caller.kind, CallerType::Service | CallerType::Anonymous);
-    let identity_allows = if no_identity { Vec::new() } else { allows_of(PolicyType::IdentityPolicy) };
+    let identity_allows = if no_identity {
+        Vec::new()
+    } else {
+        allows_of(PolicyType::IdentityPolicy)
+    };
     let boundary_allows = allows_of(PolicyType::PermissionsBoundary);
     let session_allows = allows_of(PolicyType::SessionPolicy);
     let identity_ok = !identity_allows.is_empty();
@@ -548,21 +667,38 @@ fn decide_allow<'a>(
     let identity_side = identity_ok && boundary_ok && session_ok;
     let same_account = caller.account.is_some() && caller.account.as_deref() == resource_account;
     let root = caller.kind == CallerType::Account;
-    let promote = |v: MatchedVia| if root && v == MatchedVia::Account { MatchedVia::Direct } else { v };
+    let promote = |v: MatchedVia| {
+        if root && v == MatchedVia::Account {
+            MatchedVia::Direct
+        } else {
+            v
+        }
+    };
 
     // resource-side hits: (determining, via). In a key policy, IAM-only permissions have no effect.
     let key_policy_ineffective = is_key && actions::is_iam_only(action_lower);
     if key_policy_ineffective {
-        step("keyPolicy", "notApplicable", &|| String::from("this permission is valid only in IAM policies (or, for kms:RetireGrant, decided by the grant): a key policy statement allowing it has no effect"));
+        step("keyPolicy", "notApplicable", &|| {
+            String::from("this permission is valid only in IAM policies (or, for kms:RetireGrant, decided by the grant): a key policy statement allowing it has no effect")
+        });
     }
     let mut res: Vec<(Determining, MatchedVia)> = of(PolicyType::ResourcePolicy)
         .filter(|_| !key_policy_ineffective)
-        .flat_map(|h| h.hits.allows.iter().map(move |(i, v)| (det(h, *i), promote(*v))))
+        .flat_map(|h| {
+            h.hits
+                .allows
+                .iter()
+                .map(move |(i, v)| (det(h, *i), promote(*v)))
+        })
         .collect();
     let res_policy_hits = res.len();
     for (gi, (m, via)) in grants.iter().enumerate() {
         if let (GrantMatch::GrantMatched, Some(v)) = (m, via) {
-            let id = set.grants.get(gi).map(|(id, _)| id.clone()).unwrap_or_default();
+            let id = set
+                .grants
+                .get(gi)
+                .map(|(id, _)| id.clone())
+                .unwrap_or_default();
             res.push((
                 Determining {
                     policy_type: PolicyType::Grants,
@@ -576,15 +712,23 @@ fn decide_allow<'a>(
             ));
         }
     }
-    let res_label = if is_key { "keyPolicy" } else { "resourcePolicy" };
+    let res_label = if is_key {
+        "keyPolicy"
+    } else {
+        "resourcePolicy"
+    };
     if res.is_empty() {
-        step(res_label, "implicitDeny", &|| String::from(if is_key {
-            "the key policy does not allow the request (and no grant does): IAM policies alone can't allow access to a KMS key"
-        } else {
-            "no resource-based policy statement allows the request"
-        }));
+        step(res_label, "implicitDeny", &|| {
+            String::from(if is_key {
+                "the key policy does not allow the request (and no grant does): IAM policies alone can't allow access to a KMS key"
+            } else {
+                "no resource-based policy statement allows the request"
+            })
+        });
     } else if res_policy_hits < res.len() {
-        step("grants", "allow", &|| String::from("a grant allows the operation for the caller"));
+        step("grants", "allow", &|| {
+            String::from("a grant allows the operation for the caller")
+        });
     }
     let direct_ok = |v: MatchedVia| match v {
         MatchedVia::Direct => true,
@@ -595,14 +739,20 @@ fn decide_allow<'a>(
         if !identity_ok {
             Outcome::implicit(Reason::NoIdentityPolicyAllows, PolicyType::IdentityPolicy)
         } else if !boundary_ok {
-            Outcome::implicit(Reason::BoundaryDoesNotAllow, PolicyType::PermissionsBoundary)
+            Outcome::implicit(
+                Reason::BoundaryDoesNotAllow,
+                PolicyType::PermissionsBoundary,
+            )
         } else {
             Outcome::implicit(Reason::SessionPolicyDoesNotAllow, PolicyType::SessionPolicy)
         }
     };
     let limits_failure = || -> Outcome {
         if !boundary_ok {
-            Outcome::implicit(Reason::BoundaryDoesNotAllow, PolicyType::PermissionsBoundary)
+            Outcome::implicit(
+                Reason::BoundaryDoesNotAllow,
+                PolicyType::PermissionsBoundary,
+            )
         } else {
             Outcome::implicit(Reason::SessionPolicyDoesNotAllow, PolicyType::SessionPolicy)
         }
@@ -619,9 +769,15 @@ fn decide_allow<'a>(
         }
     };
     let reason_for = |used: &[&(Determining, MatchedVia)]| -> Reason {
-        if used.iter().any(|(d, v)| d.policy_type == PolicyType::ResourcePolicy && *v != MatchedVia::Account) {
+        if used
+            .iter()
+            .any(|(d, v)| d.policy_type == PolicyType::ResourcePolicy && *v != MatchedVia::Account)
+        {
             Reason::AllowedByResourcePolicy
-        } else if used.iter().any(|(d, _)| d.policy_type == PolicyType::ResourcePolicy) {
+        } else if used
+            .iter()
+            .any(|(d, _)| d.policy_type == PolicyType::ResourcePolicy)
+        {
             Reason::AllowedByIdentityPolicy
         } else {
             Reason::AllowedByGrant
@@ -630,12 +786,15 @@ fn decide_allow<'a>(
 
     let local = same_account || caller.account.is_none();
     if !is_key && root && same_account {
-        step("rootUser", "allow", &|| String::from("the account root user has full access to its own account's resources unless a policy denies it"));
+        step("rootUser", "allow", &|| {
+            String::from("the account root user has full access to its own account's resources unless a policy denies it")
+        });
         return Outcome::allow(Reason::AllowedAsRootUser);
     }
     if local {
         // Same account (or a caller without an account): principal-type rules decide (IAM-EVAL step 3).
-        let used: Vec<&(Determining, MatchedVia)> = res.iter().filter(|(_, v)| direct_ok(*v)).collect();
+        let used: Vec<&(Determining, MatchedVia)> =
+            res.iter().filter(|(_, v)| direct_ok(*v)).collect();
         if !used.is_empty() {
             let needs_identity = used.iter().any(|(_, v)| *v == MatchedVia::Account);
             let needs_limits = used.iter().any(|(_, v)| *v != MatchedVia::Direct);
@@ -649,36 +808,59 @@ fn decide_allow<'a>(
             if !direct_available && needs_limits {
                 push_identity_chain(determining, needs_identity);
             }
-            step(res_label, "allow", &|| String::from(match reason {
+            step(res_label, "allow", &|| {
+                String::from(match reason {
                 Reason::AllowedByIdentityPolicy => "the resource policy lets the caller's account in, and the caller's IAM policies allow the request",
                 Reason::AllowedByGrant => "a grant allows the request",
                 _ => "the resource policy allows the caller directly",
-            }));
+            })
+            });
             return Outcome::allow(reason);
         }
         if is_key {
             if res.is_empty() {
-                return Outcome::implicit(Reason::NotAllowedByKeyPolicy, PolicyType::ResourcePolicy);
+                return Outcome::implicit(
+                    Reason::NotAllowedByKeyPolicy,
+                    PolicyType::ResourcePolicy,
+                );
             }
             let role_hit = res.iter().any(|(_, v)| *v == MatchedVia::Role);
-            step("identityPolicies", "implicitDeny", &|| String::from("the key policy delegates to IAM, but the IAM side does not allow the request"));
-            return if role_hit { limits_failure() } else { identity_failure() };
+            step("identityPolicies", "implicitDeny", &|| {
+                String::from(
+                    "the key policy delegates to IAM, but the IAM side does not allow the request",
+                )
+            });
+            return if role_hit {
+                limits_failure()
+            } else {
+                identity_failure()
+            };
         }
         if identity_side {
             push_identity_chain(determining, true);
-            step("identityPolicies", "allow", &|| String::from("an identity-based policy allows the request (and any boundary or session policy does too)"));
+            step("identityPolicies", "allow", &|| {
+                String::from("an identity-based policy allows the request (and any boundary or session policy does too)")
+            });
             return Outcome::allow(Reason::AllowedByIdentityPolicy);
         }
         if caller.account.is_none() {
             return Outcome::implicit(Reason::NoResourcePolicyAllows, PolicyType::ResourcePolicy);
         }
         let role_hit = res.iter().any(|(_, v)| *v == MatchedVia::Role);
-        step("identityPolicies", "implicitDeny", &|| String::from("no identity-based path allows the request"));
-        return if role_hit { limits_failure() } else { identity_failure() };
+        step("identityPolicies", "implicitDeny", &|| {
+            String::from("no identity-based path allows the request")
+        });
+        return if role_hit {
+            limits_failure()
+        } else {
+            identity_failure()
+        };
     }
     // Cross-account: both sides must allow (IAM-XACCT); a grant to the caller needs no IAM side (modelling 8).
     if is_key && !actions::is_cross_account(action_lower) {
-        step("crossAccount", "implicitDeny", &|| String::from("this KMS operation can't be used on a key in another account, so no permission for it is effective (KMS-DG/kms-api-permissions-reference.md)"));
+        step("crossAccount", "implicitDeny", &|| {
+            String::from("this KMS operation can't be used on a key in another account, so no permission for it is effective (KMS-DG/kms-api-permissions-reference.md)")
+        });
         return Outcome::implicit(Reason::NotCrossAccountOperation, PolicyType::ResourcePolicy);
     }
     let grant_used: Vec<&(Determining, MatchedVia)> = res
@@ -689,20 +871,34 @@ fn decide_allow<'a>(
         for (d, _) in &grant_used {
             determining.push(d.clone());
         }
-        step("grants", "allow", &|| String::from("a grant allows the external caller; grants need no IAM policy"));
+        step("grants", "allow", &|| {
+            String::from("a grant allows the external caller; grants need no IAM policy")
+        });
         return Outcome::allow(Reason::AllowedByGrant);
     }
-    let policy_res: Vec<&(Determining, MatchedVia)> =
-        res.iter().filter(|(d, _)| d.policy_type == PolicyType::ResourcePolicy).collect();
+    let policy_res: Vec<&(Determining, MatchedVia)> = res
+        .iter()
+        .filter(|(d, _)| d.policy_type == PolicyType::ResourcePolicy)
+        .collect();
     if policy_res.is_empty() {
-        step("crossAccount", "implicitDeny", &|| String::from("cross-account: the resource's policy must allow the caller or its account"));
+        step("crossAccount", "implicitDeny", &|| {
+            String::from(
+                "cross-account: the resource's policy must allow the caller or its account",
+            )
+        });
         return Outcome::implicit(
-            if is_key { Reason::NotAllowedByKeyPolicy } else { Reason::NoResourcePolicyAllows },
+            if is_key {
+                Reason::NotAllowedByKeyPolicy
+            } else {
+                Reason::NoResourcePolicyAllows
+            },
             PolicyType::ResourcePolicy,
         );
     }
     if !identity_side {
-        step("crossAccount", "implicitDeny", &|| String::from("cross-account: the caller's own account must allow the request too"));
+        step("crossAccount", "implicitDeny", &|| {
+            String::from("cross-account: the caller's own account must allow the request too")
+        });
         return identity_failure();
     }
     let reason = reason_for(&policy_res);
@@ -710,7 +906,11 @@ fn decide_allow<'a>(
         determining.push(d.clone());
     }
     push_identity_chain(determining, true);
-    step("crossAccount", "allow", &|| String::from("cross-account: the resource's policy and the caller's IAM policies both allow"));
+    step("crossAccount", "allow", &|| {
+        String::from(
+            "cross-account: the resource's policy and the caller's IAM policies both allow",
+        )
+    });
     Outcome::allow(reason)
 }
 
@@ -736,11 +936,16 @@ fn statement_applies(
                 let ids = caller.identities();
                 let listed = |id: &crate::policy::principal::PrincipalPattern| {
                     p.entries.iter().any(|e| {
-                        e.pattern == crate::policy::principal::PrincipalPattern::Any || e.pattern == *id
+                        e.pattern == crate::policy::principal::PrincipalPattern::Any
+                            || e.pattern == *id
                     })
                 };
-                let any_listed_all = p.entries.iter().any(|e| e.pattern == crate::policy::principal::PrincipalPattern::Any);
-                let matched = !any_listed_all && (ids.is_empty() || ids.iter().any(|id| !listed(id)));
+                let any_listed_all = p
+                    .entries
+                    .iter()
+                    .any(|e| e.pattern == crate::policy::principal::PrincipalPattern::Any);
+                let matched =
+                    !any_listed_all && (ids.is_empty() || ids.iter().any(|id| !listed(id)));
                 (matched, Some(MatchedVia::Direct), None)
             } else {
                 let mut best: Option<(MatchedVia, &str)> = None;
@@ -761,7 +966,16 @@ fn statement_applies(
                 } else {
                     "principalNotMatched"
                 };
-                let mut e = ElementTrace::new(if p.negated { "NotPrincipal" } else { "Principal" }, matched, reason, p.span);
+                let mut e = ElementTrace::new(
+                    if p.negated {
+                        "NotPrincipal"
+                    } else {
+                        "Principal"
+                    },
+                    matched,
+                    reason,
+                    p.span,
+                );
                 e.value = entry.map(String::from);
                 e.via = if matched { found } else { None };
                 t.push(e);
@@ -784,7 +998,11 @@ fn statement_applies(
             let mut e = ElementTrace::new(
                 if a.negated { "NotAction" } else { "Action" },
                 matched,
-                if matched { "actionMatched" } else { "actionNotMatched" },
+                if matched {
+                    "actionMatched"
+                } else {
+                    "actionNotMatched"
+                },
                 a.span,
             );
             e.value = hit.map(|i| i.text.clone());
@@ -799,13 +1017,20 @@ fn statement_applies(
     }
     // Resource / NotResource
     if let Some(r) = &st.resource {
-        let hit = r.items.iter().find(|i| i.pattern.matches(resource, ctx, missing));
+        let hit = r
+            .items
+            .iter()
+            .find(|i| i.pattern.matches(resource, ctx, missing));
         let matched = hit.is_some() != r.negated;
         if let Some(t) = trace.as_deref_mut() {
             let mut e = ElementTrace::new(
                 if r.negated { "NotResource" } else { "Resource" },
                 matched,
-                if matched { "resourceMatched" } else { "resourceNotMatched" },
+                if matched {
+                    "resourceMatched"
+                } else {
+                    "resourceNotMatched"
+                },
                 r.span,
             );
             e.value = hit.map(|i| i.text.clone());
@@ -823,7 +1048,8 @@ fn statement_applies(
         let (matched, reason) = c.evaluate(ctx, missing);
         if let Some(t) = trace.as_deref_mut() {
             use crate::policy::condition::ConditionContext;
-            let mut e = ElementTrace::new("Condition", matched, condition_reason_code(reason), c.span);
+            let mut e =
+                ElementTrace::new("Condition", matched, condition_reason_code(reason), c.span);
             e.operator = Some(c.operator_text.clone());
             e.set_operator = c.operator.set;
             e.key = Some(c.key.clone());

@@ -93,11 +93,18 @@ impl Grant {
         let Some(via) = via else {
             return (GrantMatch::GranteeNotMatched, None);
         };
-        let op = action.split_once(':').map_or("", |(svc, op)| if svc.eq_ignore_ascii_case("kms") { op } else { "" });
+        let op = action.split_once(':').map_or("", |(svc, op)| {
+            if svc.eq_ignore_ascii_case("kms") {
+                op
+            } else {
+                ""
+            }
+        });
         if op.is_empty() || !self.operations.iter().any(|o| o.eq_ignore_ascii_case(op)) {
             return (GrantMatch::GrantOperationNotMatched, None);
         }
-        let exempt = op.eq_ignore_ascii_case("DescribeKey") || op.eq_ignore_ascii_case("RetireGrant");
+        let exempt =
+            op.eq_ignore_ascii_case("DescribeKey") || op.eq_ignore_ascii_case("RetireGrant");
         if !exempt {
             if let Some(c) = &self.constraints {
                 if !c.satisfied_by(ctx) {

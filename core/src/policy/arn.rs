@@ -31,7 +31,13 @@ impl<'a> Arn<'a> {
     }
 
     fn segments(&self) -> [&'a str; 5] {
-        [self.partition, self.service, self.region, self.account, self.resource]
+        [
+            self.partition,
+            self.service,
+            self.region,
+            self.account,
+            self.resource,
+        ]
     }
 }
 
@@ -63,7 +69,11 @@ pub enum ArnPatternError {
 
 impl ArnPattern {
     /// Parses a pattern; `variables` enables policy variables in the resource segment.
-    pub fn parse(s: &str, variables: bool, service_wildcard_ok: bool) -> Result<ArnPattern, ArnPatternError> {
+    pub fn parse(
+        s: &str,
+        variables: bool,
+        service_wildcard_ok: bool,
+    ) -> Result<ArnPattern, ArnPatternError> {
         if s == "*" {
             return Ok(ArnPattern::Any);
         }
@@ -85,7 +95,9 @@ impl ArnPattern {
             return Err(ArnPatternError::WildcardInService);
         }
         let seg = |t: &str| -> Vec<Elem> {
-            Template::parse(t, false).static_elems(true, false).unwrap_or_default()
+            Template::parse(t, false)
+                .static_elems(true, false)
+                .unwrap_or_default()
         };
         let resource = Template::parse(resource, variables);
         let resource_elems = resource.static_elems(true, false);
@@ -97,7 +109,12 @@ impl ArnPattern {
     }
 
     /// Matches a request ARN. `missing` hears of variables without a value.
-    pub fn matches<V: VarSource>(&self, arn: &str, vars: &V, missing: &mut dyn FnMut(&str)) -> bool {
+    pub fn matches<V: VarSource>(
+        &self,
+        arn: &str,
+        vars: &V,
+        missing: &mut dyn FnMut(&str),
+    ) -> bool {
         match self {
             ArnPattern::Any => true,
             ArnPattern::Segments {
@@ -128,7 +145,9 @@ impl ArnPattern {
 
 /// The account of an ARN, if it has one.
 pub fn account_of(arn: &str) -> Option<String> {
-    Arn::parse(arn).map(|a| String::from(a.account)).filter(|a| !a.is_empty())
+    Arn::parse(arn)
+        .map(|a| String::from(a.account))
+        .filter(|a| !a.is_empty())
 }
 
 #[cfg(test)]
@@ -144,22 +163,40 @@ mod tests {
     }
 
     fn m(p: &str, a: &str) -> bool {
-        ArnPattern::parse(p, true, false).unwrap().matches(a, &NoVars, &mut |_| {})
+        ArnPattern::parse(p, true, false)
+            .unwrap()
+            .matches(a, &NoVars, &mut |_| {})
     }
 
     #[test]
     fn segment_matching() {
         assert!(m("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b/c"));
-        assert!(m("arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:111122223333:key/abc"));
-        assert!(!m("arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:444455556666:key/abc"));
+        assert!(m(
+            "arn:aws:kms:*:111122223333:key/*",
+            "arn:aws:kms:us-east-1:111122223333:key/abc"
+        ));
+        assert!(!m(
+            "arn:aws:kms:*:111122223333:key/*",
+            "arn:aws:kms:us-east-1:444455556666:key/abc"
+        ));
         // `*` in the region segment never crosses `:`
         assert!(!m("arn:aws:someservice:*:111122223333:finance/*",
             "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"));
         assert!(m("*", "anything"));
         assert!(!m("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/x"));
-        assert!(is_kms_key_arn("arn:aws:kms:us-east-1:111122223333:key/1234"));
-        assert!(!is_kms_key_arn("arn:aws:kms:us-east-1:111122223333:alias/x"));
-        assert_eq!(ArnPattern::parse("arn:aws:*:::x", true, false).unwrap_err(), ArnPatternError::WildcardInService);
-        assert_eq!(ArnPattern::parse("bucket", true, false).unwrap_err(), ArnPatternError::NotAnArn);
+        assert!(is_kms_key_arn(
+            "arn:aws:kms:us-east-1:111122223333:key/1234"
+        ));
+        assert!(!is_kms_key_arn(
+            "arn:aws:kms:us-east-1:111122223333:alias/x"
+        ));
+        assert_eq!(
+            ArnPattern::parse("arn:aws:*:::x", true, false).unwrap_err(),
+            ArnPatternError::WildcardInService
+        );
+        assert_eq!(
+            ArnPattern::parse("bucket", true, false).unwrap_err(),
+            ArnPatternError::NotAnArn
+        );
     }
 }

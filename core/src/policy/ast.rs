@@ -32,7 +32,10 @@ pub enum PolicyKind {
 impl PolicyKind {
     /// Whether statements of this kind name principals.
     pub fn has_principals(self) -> bool {
-        matches!(self, PolicyKind::Resource | PolicyKind::KeyPolicy | PolicyKind::ResourceControl)
+        matches!(
+            self,
+            PolicyKind::Resource | PolicyKind::KeyPolicy | PolicyKind::ResourceControl
+        )
     }
 }
 

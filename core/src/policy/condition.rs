@@ -103,20 +103,26 @@ impl Operator {
     pub fn allows_variables(&self) -> bool {
         matches!(
             self.family,
-            Family::StringEquals | Family::StringEqualsIgnoreCase | Family::StringLike | Family::Arn | Family::Bool
+            Family::StringEquals
+                | Family::StringEqualsIgnoreCase
+                | Family::StringLike
+                | Family::Arn
+                | Family::Bool
         )
     }
 }
 
 fn strip_prefix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
     let head = s.get(..p.len())?;
-    head.eq_ignore_ascii_case(p).then(|| s.get(p.len()..).unwrap_or(""))
+    head.eq_ignore_ascii_case(p)
+        .then(|| s.get(p.len()..).unwrap_or(""))
 }
 
 fn strip_suffix_ci<'a>(s: &'a str, p: &str) -> Option<&'a str> {
     let cut = s.len().checked_sub(p.len())?;
     let tail = s.get(cut..)?;
-    tail.eq_ignore_ascii_case(p).then(|| s.get(..cut).unwrap_or(""))
+    tail.eq_ignore_ascii_case(p)
+        .then(|| s.get(..cut).unwrap_or(""))
 }
 
 /// A compiled condition value.
@@ -153,8 +159,9 @@ impl Value {
                 } else {
                     None
                 };
-                let lower = (op.family == Family::StringEqualsIgnoreCase && !template.has_variables())
-                    .then(|| text.to_lowercase());
+                let lower = (op.family == Family::StringEqualsIgnoreCase
+                    && !template.has_variables())
+                .then(|| text.to_lowercase());
                 Value::Str {
                     template,
                     elems,
@@ -162,16 +169,25 @@ impl Value {
                 }
             }
             Family::Numeric(_) => Value::Number(parse_number(text).ok_or(ValueError("a number"))?),
-            Family::Date(_) => Value::Date(parse_date(text).ok_or(ValueError("an ISO 8601 date or epoch time"))?),
+            Family::Date(_) => {
+                Value::Date(parse_date(text).ok_or(ValueError("an ISO 8601 date or epoch time"))?)
+            }
             Family::Bool => {
                 let t = Template::parse(text, vars);
-                if !t.has_variables() && !text.eq_ignore_ascii_case("true") && !text.eq_ignore_ascii_case("false") {
+                if !t.has_variables()
+                    && !text.eq_ignore_ascii_case("true")
+                    && !text.eq_ignore_ascii_case("false")
+                {
                     return Err(ValueError("`true` or `false`"));
                 }
                 Value::Bool(t)
             }
-            Family::BinaryEquals => Value::Binary(base64_decode(text).ok_or(ValueError("base-64 text"))?),
-            Family::IpAddress => Value::Cidr(Cidr::parse(text).ok_or(ValueError("an IP address or CIDR block"))?),
+            Family::BinaryEquals => {
+                Value::Binary(base64_decode(text).ok_or(ValueError("base-64 text"))?)
+            }
+            Family::IpAddress => {
+                Value::Cidr(Cidr::parse(text).ok_or(ValueError("an IP address or CIDR block"))?)
+            }
             Family::Arn => Value::Arn(match ArnPattern::parse(text, vars, true) {
                 Ok(p) => p,
                 // a non-ARN value never matches an ARN, but AWS accepts it
@@ -248,7 +264,11 @@ pub enum ConditionReason {
 
 impl Condition {
     /// Evaluates this condition. `missing` hears of keys (and variable keys) the request lacks.
-    pub fn evaluate<C: ConditionContext>(&self, ctx: &C, missing: &mut dyn FnMut(&str)) -> (bool, ConditionReason) {
+    pub fn evaluate<C: ConditionContext>(
+        &self,
+        ctx: &C,
+        missing: &mut dyn FnMut(&str),
+    ) -> (bool, ConditionReason) {
         let op = &self.operator;
         let got = ctx.values(&self.key_lower);
         if op.family == Family::Null {
@@ -259,7 +279,10 @@ impl Condition {
             if !present {
                 missing(&self.key_lower);
             }
-            let m = self.values.iter().any(|v| matches!(v.value, Value::Null(want_absent) if want_absent != present));
+            let m = self
+                .values
+                .iter()
+                .any(|v| matches!(v.value, Value::Null(want_absent) if want_absent != present));
             return (m, ConditionReason::NullCheck);
         }
         let empty: &[String] = &[];
@@ -293,7 +316,10 @@ impl Condition {
             return (r, reason);
         }
         let per_value = |v: &str, missing: &mut dyn FnMut(&str)| -> bool {
-            let any = self.values.iter().any(|pv| value_matches(op.family, &pv.value, v, ctx, missing));
+            let any = self
+                .values
+                .iter()
+                .any(|pv| value_matches(op.family, &pv.value, v, ctx, missing));
             any != op.negated
         };
         let r = match (op.set, one) {
@@ -301,7 +327,9 @@ impl Condition {
             (None, None) => {
                 // a multivalued request key without a set operator: any value matching the positive form
                 let any = many.iter().any(|v| {
-                    self.values.iter().any(|pv| value_matches(op.family, &pv.value, v, ctx, missing))
+                    self.values
+                        .iter()
+                        .any(|pv| value_matches(op.family, &pv.value, v, ctx, missing))
                 });
                 any != op.negated
             }
@@ -335,19 +363,35 @@ fn value_matches<C: ConditionContext>(
             }
             template.render_text(ctx, missing).is_some_and(|t| t == v)
         }
-        (Family::StringEqualsIgnoreCase, Value::Str { template, lower, .. }) => match lower {
+        (
+            Family::StringEqualsIgnoreCase,
+            Value::Str {
+                template, lower, ..
+            },
+        ) => match lower {
             Some(l) => eq_ignore_case(l, v),
             None => template
                 .render_text(ctx, missing)
                 .is_some_and(|t| eq_ignore_case(&t.to_lowercase(), v)),
         },
-        (Family::StringLike, Value::Str { template, elems, .. }) => match elems {
+        (
+            Family::StringLike,
+            Value::Str {
+                template, elems, ..
+            },
+        ) => match elems {
             Some(e) => glob(e, v),
-            None => template.render(ctx, true, false, missing).is_some_and(|e| glob(&e, v)),
+            None => template
+                .render(ctx, true, false, missing)
+                .is_some_and(|e| glob(&e, v)),
         },
-        (Family::Numeric(c), Value::Number(p)) => parse_number(v).is_some_and(|x| cmp_f64(x, *p, c)),
+        (Family::Numeric(c), Value::Number(p)) => {
+            parse_number(v).is_some_and(|x| cmp_f64(x, *p, c))
+        }
         (Family::Date(c), Value::Date(p)) => parse_date(v).is_some_and(|x| cmp_i64(x, *p, c)),
-        (Family::Bool, Value::Bool(t)) => t.render_text(ctx, missing).is_some_and(|t| t.eq_ignore_ascii_case(v)),
+        (Family::Bool, Value::Bool(t)) => t
+            .render_text(ctx, missing)
+            .is_some_and(|t| t.eq_ignore_ascii_case(v)),
         (Family::BinaryEquals, Value::Binary(b)) => match base64_decode(v) {
             Some(x) => x == *b,
             None => v.as_bytes() == b.as_slice(),

@@ -24,7 +24,9 @@ pub struct Parsed {
 
 impl Parsed {
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == crate::diag::Severity::Error)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == crate::diag::Severity::Error)
     }
 }
 
@@ -56,7 +58,10 @@ pub fn parse_policy(text: &str, kind: PolicyKind) -> Parsed {
         }
     };
     let policy = p.document(&doc, text);
-    let has_errors = p.diags.iter().any(|d| d.severity == crate::diag::Severity::Error);
+    let has_errors = p
+        .diags
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error);
     Parsed {
         policy: if has_errors { None } else { policy },
         diagnostics: p.diags,
@@ -82,7 +87,10 @@ impl P {
         let Value::Object(members) = &doc.value else {
             self.err(
                 "invalidType",
-                format!("a policy must be a JSON object, not {}", doc.value.type_name()),
+                format!(
+                    "a policy must be a JSON object, not {}",
+                    doc.value.type_name()
+                ),
                 doc.span,
             );
             return None;
@@ -109,12 +117,18 @@ impl P {
                 },
                 "Id" => match &m.value.value {
                     Value::String(s) => id = Some(s.clone()),
-                    v => self.err("invalidType", format!("`Id` must be a string, not {}", v.type_name()), m.value.span),
+                    v => self.err(
+                        "invalidType",
+                        format!("`Id` must be a string, not {}", v.type_name()),
+                        m.value.span,
+                    ),
                 },
                 "Statement" => statement = Some(&m.value),
                 other => self.err(
                     "unknownElement",
-                    format!("unknown policy element `{other}`; expected `Version`, `Id` or `Statement`"),
+                    format!(
+                        "unknown policy element `{other}`; expected `Version`, `Id` or `Statement`"
+                    ),
                     m.key_span,
                 ),
             }
@@ -146,7 +160,11 @@ impl P {
             );
         }
         let Some(st) = statement else {
-            self.err("missingElement", String::from("the policy has no `Statement`"), doc.span);
+            self.err(
+                "missingElement",
+                String::from("the policy has no `Statement`"),
+                doc.span,
+            );
             return None;
         };
         let list: Vec<&Json> = match &st.value {
@@ -155,14 +173,21 @@ impl P {
             v => {
                 self.err(
                     "invalidType",
-                    format!("`Statement` must be an object or an array of objects, not {}", v.type_name()),
+                    format!(
+                        "`Statement` must be an object or an array of objects, not {}",
+                        v.type_name()
+                    ),
                     st.span,
                 );
                 return None;
             }
         };
         if list.is_empty() {
-            self.err("missingElement", String::from("`Statement` is empty; a policy needs at least one statement"), st.span);
+            self.err(
+                "missingElement",
+                String::from("`Statement` is empty; a policy needs at least one statement"),
+                st.span,
+            );
         }
         let mut statements = Vec::with_capacity(list.len());
         for (i, s) in list.into_iter().enumerate() {
@@ -183,8 +208,14 @@ impl P {
     fn check_sids(&mut self, statements: &[Statement]) {
         for (i, s) in statements.iter().enumerate() {
             let Some(sid) = &s.sid else { continue };
-            if statements.iter().take(i).any(|o| o.sid.as_deref() == Some(sid.as_str())) {
-                let msg = format!("Statement IDs (SID) in a single policy must be unique: `{sid}` is used twice");
+            if statements
+                .iter()
+                .take(i)
+                .any(|o| o.sid.as_deref() == Some(sid.as_str()))
+            {
+                let msg = format!(
+                    "Statement IDs (SID) in a single policy must be unique: `{sid}` is used twice"
+                );
                 if self.iam_managed() {
                     self.err("duplicateSid", msg, s.span);
                 } else {
@@ -210,7 +241,10 @@ impl P {
         let Value::Object(members) = &s.value else {
             self.err(
                 "invalidType",
-                format!("statement {index} must be an object, not {}", s.value.type_name()),
+                format!(
+                    "statement {index} must be an object, not {}",
+                    s.value.type_name()
+                ),
                 s.span,
             );
             return None;
@@ -296,10 +330,18 @@ impl P {
         }
         let has = |k: &str| members.iter().any(|m| m.key == k);
         if effect.is_none() && !has("Effect") {
-            self.err("missingElement", format!("statement {index} has no `Effect`"), s.span);
+            self.err(
+                "missingElement",
+                format!("statement {index} has no `Effect`"),
+                s.span,
+            );
         }
         if self.kind.has_principals() && !has("Principal") && !has("NotPrincipal") {
-            self.err("missingElement", format!("Missing required field Principal in statement {index}"), s.span);
+            self.err(
+                "missingElement",
+                format!("Missing required field Principal in statement {index}"),
+                s.span,
+            );
         }
         let mut effective = true;
         if !has("Action") && !has("NotAction") {
@@ -311,7 +353,11 @@ impl P {
                     s.span,
                 );
             } else {
-                self.err("missingElement", String::from("Policy statement must contain actions."), s.span);
+                self.err(
+                    "missingElement",
+                    String::from("Policy statement must contain actions."),
+                    s.span,
+                );
             }
         }
         if !has("Resource") && !has("NotResource") {
@@ -323,7 +369,11 @@ impl P {
                     s.span,
                 );
             } else {
-                self.err("missingElement", String::from("Policy statement must contain resources."), s.span);
+                self.err(
+                    "missingElement",
+                    String::from("Policy statement must contain resources."),
+                    s.span,
+                );
             }
         }
         if self.kind == PolicyKind::KeyPolicy {
@@ -346,7 +396,10 @@ impl P {
     }
 
     fn error_count(&self) -> usize {
-        self.diags.iter().filter(|d| d.severity == crate::diag::Severity::Error).count()
+        self.diags
+            .iter()
+            .filter(|d| d.severity == crate::diag::Severity::Error)
+            .count()
     }
 
     fn key_policy_action_warnings(&mut self, action: Option<&ActionBlock>) {
@@ -383,7 +436,10 @@ impl P {
                         Value::String(s) => out.push((s.as_str(), it.span)),
                         other => self.err(
                             "invalidType",
-                            format!("`{element}` entries must be strings, not {}", other.type_name()),
+                            format!(
+                                "`{element}` entries must be strings, not {}",
+                                other.type_name()
+                            ),
                             it.span,
                         ),
                     }
@@ -391,7 +447,10 @@ impl P {
             }
             other => self.err(
                 "invalidType",
-                format!("`{element}` must be a string or an array of strings, not {}", other.type_name()),
+                format!(
+                    "`{element}` must be a string or an array of strings, not {}",
+                    other.type_name()
+                ),
                 v.span,
             ),
         }
@@ -437,7 +496,11 @@ impl P {
                                     PrincipalError::Group => "IAM groups can't be principals",
                                     PrincipalError::Malformed => "it is not an account id, an IAM user, role or session ARN, or `*`",
                                 };
-                                self.err("invalidPrincipal", format!("Invalid principal in policy: `{s}`: {why}"), span);
+                                self.err(
+                                    "invalidPrincipal",
+                                    format!("Invalid principal in policy: `{s}`: {why}"),
+                                    span,
+                                );
                             }
                         }
                     }
@@ -450,7 +513,10 @@ impl P {
                 };
                 self.err(
                     "invalidPrincipal",
-                    format!("`{}` must be `\"*\"` or an object such as `{{\"AWS\": ...}}`, not {shown}", m.key),
+                    format!(
+                        "`{}` must be `\"*\"` or an object such as `{{\"AWS\": ...}}`, not {shown}",
+                        m.key
+                    ),
                     m.value.span,
                 );
                 return None;
@@ -468,14 +534,20 @@ impl P {
         let mut items = Vec::new();
         let list = self.strings(&m.key, &m.value);
         if list.is_empty() && matches!(m.value.value, Value::Array(_)) {
-            self.err("invalidAction", format!("`{}` is empty", m.key), m.value.span);
+            self.err(
+                "invalidAction",
+                format!("`{}` is empty", m.key),
+                m.value.span,
+            );
         }
         for (s, span) in list {
             let valid = s == "*"
                 || s.split_once(':').is_some_and(|(svc, act)| {
                     !svc.is_empty()
                         && !act.is_empty()
-                        && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'*' || b == b'?')
+                        && svc.bytes().all(|b| {
+                            b.is_ascii_alphanumeric() || b == b'-' || b == b'*' || b == b'?'
+                        })
                         && !act.contains(':')
                 });
             if !valid {
@@ -488,7 +560,9 @@ impl P {
             }
             items.push(ActionItem {
                 text: String::from(s),
-                elems: Template::parse(s, false).static_elems(true, true).unwrap_or_default(),
+                elems: Template::parse(s, false)
+                    .static_elems(true, true)
+                    .unwrap_or_default(),
                 span,
             });
         }
@@ -504,7 +578,11 @@ impl P {
         let mut items = Vec::new();
         let list = self.strings(&m.key, &m.value);
         if list.is_empty() && matches!(m.value.value, Value::Array(_)) {
-            self.err("invalidResource", format!("`{}` is empty", m.key), m.value.span);
+            self.err(
+                "invalidResource",
+                format!("`{}` is empty", m.key),
+                m.value.span,
+            );
         }
         for (s, span) in list {
             match ArnPattern::parse(s, self.variables, false) {
@@ -535,14 +613,21 @@ impl P {
     fn conditions(&mut self, v: &Json) -> Vec<Condition> {
         let mut out = Vec::new();
         let Value::Object(ops) = &v.value else {
-            self.err("invalidType", format!("`Condition` must be an object, not {}", v.value.type_name()), v.span);
+            self.err(
+                "invalidType",
+                format!("`Condition` must be an object, not {}", v.value.type_name()),
+                v.span,
+            );
             return out;
         };
         for op in ops {
             let Some(operator) = Operator::parse(&op.key) else {
                 self.err(
                     "invalidConditionOperator",
-                    format!("Invalid Condition type: `{}` is not a condition operator", op.key),
+                    format!(
+                        "Invalid Condition type: `{}` is not a condition operator",
+                        op.key
+                    ),
                     op.key_span,
                 );
                 continue;
@@ -550,7 +635,11 @@ impl P {
             let Value::Object(keys) = &op.value.value else {
                 self.err(
                     "invalidType",
-                    format!("the `{}` block must be an object of condition keys, not {}", op.key, op.value.value.type_name()),
+                    format!(
+                        "the `{}` block must be an object of condition keys, not {}",
+                        op.key,
+                        op.value.value.type_name()
+                    ),
                     op.value.span,
                 );
                 continue;
@@ -563,7 +652,11 @@ impl P {
                     _ => alloc::vec![&k.value],
                 };
                 if raw.is_empty() {
-                    self.err("invalidConditionValue", format!("condition key `{}` has no values", k.key), k.value.span);
+                    self.err(
+                        "invalidConditionValue",
+                        format!("condition key `{}` has no values", k.key),
+                        k.value.span,
+                    );
                 }
                 for r in raw {
                     let text = match &r.value {
@@ -573,7 +666,10 @@ impl P {
                         other => {
                             self.err(
                                 "invalidType",
-                                format!("condition values must be strings, numbers or booleans, not {}", other.type_name()),
+                                format!(
+                                    "condition values must be strings, numbers or booleans, not {}",
+                                    other.type_name()
+                                ),
                                 r.span,
                             );
                             continue;
@@ -606,7 +702,14 @@ impl P {
         out
     }
 
-    fn condition_warnings(&mut self, op: &Operator, op_text: &str, key: &str, key_lower: &str, span: Span) {
+    fn condition_warnings(
+        &mut self,
+        op: &Operator,
+        op_text: &str,
+        key: &str,
+        key_lower: &str,
+        span: Span,
+    ) {
         if op.family == Family::Null {
             return;
         }

@@ -25,7 +25,10 @@ pub enum Part {
     /// Text produced by `${*}`, `${?}`, `${$}`: never a wildcard.
     Escaped(char),
     /// `${key}` or `${key, 'default'}`; `key` is lower-cased.
-    Var { key: String, default: Option<String> },
+    Var {
+        key: String,
+        default: Option<String>,
+    },
 }
 
 /// A policy string that may contain policy variables.
@@ -137,7 +140,7 @@ impl Template {
     }
 
     /// Renders the template for a request. `missing` is told about variable keys with no value.
-    pub fn render<'a, V: VarSource>(
+    pub fn render<V: VarSource>(
         &self,
         vars: &V,
         wildcards: bool,
@@ -159,7 +162,11 @@ impl Template {
     }
 
     /// Renders to plain text (no wildcard meaning), or `None` when a variable is unresolved.
-    pub fn render_text<V: VarSource>(&self, vars: &V, missing: &mut dyn FnMut(&str)) -> Option<String> {
+    pub fn render_text<V: VarSource>(
+        &self,
+        vars: &V,
+        missing: &mut dyn FnMut(&str),
+    ) -> Option<String> {
         let mut s = String::new();
         for p in &self.parts {
             match p {
@@ -314,7 +321,10 @@ mod tests {
     }
 
     fn g(p: &str, t: &str) -> bool {
-        glob(&Template::parse(p, false).static_elems(true, false).unwrap(), t)
+        glob(
+            &Template::parse(p, false).static_elems(true, false).unwrap(),
+            t,
+        )
     }
 
     #[test]
@@ -342,11 +352,19 @@ mod tests {
         assert!(!glob(&e, "home/bobX/anything"));
         let d = Template::parse("${aws:PrincipalTag/team, 'company-wide'}", true);
         let mut missing = Vec::new();
-        let s = d.render_text(&Map(BTreeMap::new()), &mut |k| missing.push(String::from(k)));
+        let s = d.render_text(&Map(BTreeMap::new()), &mut |k| {
+            missing.push(String::from(k))
+        });
         assert_eq!(s.as_deref(), Some("company-wide"));
         assert_eq!(missing, ["aws:principaltag/team"]);
         let no = Template::parse("${aws:username}", false);
-        assert_eq!(no.render_text(&Map(BTreeMap::new()), &mut |_| {}).as_deref(), Some("${aws:username}"));
-        assert!(Template::parse("${aws:username}", true).render_text(&Map(BTreeMap::new()), &mut |_| {}).is_none());
+        assert_eq!(
+            no.render_text(&Map(BTreeMap::new()), &mut |_| {})
+                .as_deref(),
+            Some("${aws:username}")
+        );
+        assert!(Template::parse("${aws:username}", true)
+            .render_text(&Map(BTreeMap::new()), &mut |_| {})
+            .is_none());
     }
 }

@@ -72,7 +72,10 @@ impl PrincipalPattern {
                 _ => Err(PrincipalError::Malformed),
             };
         }
-        if s.len() >= 16 && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+        if s.len() >= 16
+            && s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
             return Ok(PrincipalPattern::UniqueId(String::from(s)));
         }
         Err(PrincipalError::Malformed)
@@ -157,41 +160,76 @@ impl Caller {
     /// Parses the request's principal.
     pub fn parse(s: &str) -> Option<Caller> {
         let s = s.trim();
-        let base = |kind, arn: String, account: Option<String>, partition: &str, name: &str| Caller {
-            kind,
-            given: String::from(s),
-            arn,
-            account,
-            partition: String::from(partition),
-            name: String::from(name),
-            role_arn: None,
-            session: None,
-        };
+        let base =
+            |kind, arn: String, account: Option<String>, partition: &str, name: &str| Caller {
+                kind,
+                given: String::from(s),
+                arn,
+                account,
+                partition: String::from(partition),
+                name: String::from(name),
+                role_arn: None,
+                session: None,
+            };
         if s == "*" || s.eq_ignore_ascii_case("anonymous") || s.is_empty() {
-            return Some(base(CallerType::Anonymous, String::from("anonymous"), None, "aws", "anonymous"));
+            return Some(base(
+                CallerType::Anonymous,
+                String::from("anonymous"),
+                None,
+                "aws",
+                "anonymous",
+            ));
         }
         if is_account_id(s) {
             let arn = alloc::format!("arn:aws:iam::{s}:root");
-            return Some(base(CallerType::Account, arn, Some(String::from(s)), "aws", "root"));
+            return Some(base(
+                CallerType::Account,
+                arn,
+                Some(String::from(s)),
+                "aws",
+                "root",
+            ));
         }
         if let Some(a) = Arn::parse(s) {
             let acct = Some(String::from(a.account)).filter(|x| is_account_id(x));
             acct.as_ref()?;
             let last = |r: &str| String::from(r.rsplit('/').next().unwrap_or(r));
             return match (a.service, a.resource) {
-                ("iam", "root") => Some(base(CallerType::Account, String::from(s), acct, a.partition, "root")),
-                ("iam", r) if r.starts_with("user/") => {
-                    Some(base(CallerType::User, String::from(s), acct, a.partition, &last(r)))
-                }
+                ("iam", "root") => Some(base(
+                    CallerType::Account,
+                    String::from(s),
+                    acct,
+                    a.partition,
+                    "root",
+                )),
+                ("iam", r) if r.starts_with("user/") => Some(base(
+                    CallerType::User,
+                    String::from(s),
+                    acct,
+                    a.partition,
+                    &last(r),
+                )),
                 ("iam", r) if r.starts_with("role/") => {
-                    let mut c = base(CallerType::AssumedRole, String::from(s), acct, a.partition, &last(r));
+                    let mut c = base(
+                        CallerType::AssumedRole,
+                        String::from(s),
+                        acct,
+                        a.partition,
+                        &last(r),
+                    );
                     c.role_arn = Some(String::from(s));
                     Some(c)
                 }
                 ("sts", r) if r.starts_with("assumed-role/") => {
                     let rest = r.get("assumed-role/".len()..).unwrap_or("");
                     let (role, session) = rest.rsplit_once('/')?;
-                    let mut c = base(CallerType::AssumedRole, String::from(s), acct.clone(), a.partition, role);
+                    let mut c = base(
+                        CallerType::AssumedRole,
+                        String::from(s),
+                        acct.clone(),
+                        a.partition,
+                        role,
+                    );
                     c.role_arn = Some(alloc::format!(
                         "arn:{}:iam::{}:role/{}",
                         a.partition,
@@ -201,9 +239,13 @@ impl Caller {
                     c.session = Some(String::from(session));
                     Some(c)
                 }
-                ("sts", r) if r.starts_with("federated-user/") => {
-                    Some(base(CallerType::FederatedUser, String::from(s), acct, a.partition, &last(r)))
-                }
+                ("sts", r) if r.starts_with("federated-user/") => Some(base(
+                    CallerType::FederatedUser,
+                    String::from(s),
+                    acct,
+                    a.partition,
+                    &last(r),
+                )),
                 _ => None,
             };
         }
@@ -227,7 +269,9 @@ impl Caller {
         match p {
             PrincipalPattern::Any => Some(MatchedVia::Direct),
             PrincipalPattern::Account(a) => match (&self.account, self.kind) {
-                (Some(mine), k) if mine == a && k != CallerType::Service => Some(MatchedVia::Account),
+                (Some(mine), k) if mine == a && k != CallerType::Service => {
+                    Some(MatchedVia::Account)
+                }
                 _ => None,
             },
             PrincipalPattern::User(arn) => {
@@ -236,20 +280,22 @@ impl Caller {
             PrincipalPattern::Role(arn) => (self.kind == CallerType::AssumedRole
                 && self.role_arn.as_deref() == Some(arn.as_str()))
             .then_some(MatchedVia::Role),
-            PrincipalPattern::Session(arn) => (self.kind == CallerType::AssumedRole
-                && self.session.is_some()
+            PrincipalPattern::Session(arn) => {
+                (self.kind == CallerType::AssumedRole && self.session.is_some() && self.arn == *arn)
+                    .then_some(MatchedVia::Direct)
+            }
+            PrincipalPattern::FederatedUser(arn) => (self.kind == CallerType::FederatedUser
                 && self.arn == *arn)
                 .then_some(MatchedVia::Direct),
-            PrincipalPattern::FederatedUser(arn) => {
-                (self.kind == CallerType::FederatedUser && self.arn == *arn).then_some(MatchedVia::Direct)
+            PrincipalPattern::Service(name) => (self.kind == CallerType::Service
+                && self.name == *name)
+                .then_some(MatchedVia::Direct),
+            PrincipalPattern::AnyService => {
+                (self.kind == CallerType::Service).then_some(MatchedVia::Direct)
             }
-            PrincipalPattern::Service(name) => {
-                (self.kind == CallerType::Service && self.name == *name).then_some(MatchedVia::Direct)
-            }
-            PrincipalPattern::AnyService => (self.kind == CallerType::Service).then_some(MatchedVia::Direct),
-            PrincipalPattern::Federated(_) | PrincipalPattern::CanonicalUser(_) | PrincipalPattern::UniqueId(_) => {
-                None
-            }
+            PrincipalPattern::Federated(_)
+            | PrincipalPattern::CanonicalUser(_)
+            | PrincipalPattern::UniqueId(_) => None,
         }
     }
 
@@ -287,8 +333,14 @@ mod tests {
     fn callers() {
         let s = Caller::parse("arn:aws:sts::111122223333:assumed-role/admin/alice").unwrap();
         assert_eq!(s.kind, CallerType::AssumedRole);
-        assert_eq!(s.role_arn.as_deref(), Some("arn:aws:iam::111122223333:role/admin"));
-        assert_eq!(s.matched_by(&PrincipalPattern::aws("111122223333").unwrap()), Some(MatchedVia::Account));
+        assert_eq!(
+            s.role_arn.as_deref(),
+            Some("arn:aws:iam::111122223333:role/admin")
+        );
+        assert_eq!(
+            s.matched_by(&PrincipalPattern::aws("111122223333").unwrap()),
+            Some(MatchedVia::Account)
+        );
         assert_eq!(
             s.matched_by(&PrincipalPattern::aws("arn:aws:iam::111122223333:role/admin").unwrap()),
             Some(MatchedVia::Role)
@@ -296,7 +348,13 @@ mod tests {
         let root = Caller::parse("111122223333").unwrap();
         assert_eq!(root.arn, "arn:aws:iam::111122223333:root");
         assert!(Caller::parse("arn:aws:iam::12:user/x").is_none());
-        assert_eq!(PrincipalPattern::aws("arn:aws:iam::111122223333:user/*"), Err(PrincipalError::PartialWildcard));
-        assert_eq!(PrincipalPattern::aws("arn:aws:iam::111122223333:group/g"), Err(PrincipalError::Group));
+        assert_eq!(
+            PrincipalPattern::aws("arn:aws:iam::111122223333:user/*"),
+            Err(PrincipalError::PartialWildcard)
+        );
+        assert_eq!(
+            PrincipalPattern::aws("arn:aws:iam::111122223333:group/g"),
+            Err(PrincipalError::Group)
+        );
     }
 }

@@ -183,8 +183,12 @@ impl Cidr {
 
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => prefix_eq(&net.octets(), &ip.octets(), self.prefix),
-            (IpAddr::V6(net), IpAddr::V6(ip)) => prefix_eq(&net.octets(), &ip.octets(), self.prefix),
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                prefix_eq(&net.octets(), &ip.octets(), self.prefix)
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                prefix_eq(&net.octets(), &ip.octets(), self.prefix)
+            }
             (IpAddr::V4(net), IpAddr::V6(ip)) => ip
                 .to_ipv4_mapped()
                 .is_some_and(|v4| prefix_eq(&net.octets(), &v4.octets(), self.prefix)),
@@ -271,8 +275,14 @@ mod tests {
     fn dates() {
         assert_eq!(parse_date("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_date("1970-01-02"), Some(86_400_000));
-        assert_eq!(parse_date("2020-01-01T00:00:00+01:00"), Some(1_577_833_200_000));
-        assert_eq!(parse_date("2020-01-01T00:00:00.5Z"), Some(1_577_836_800_500));
+        assert_eq!(
+            parse_date("2020-01-01T00:00:00+01:00"),
+            Some(1_577_833_200_000)
+        );
+        assert_eq!(
+            parse_date("2020-01-01T00:00:00.5Z"),
+            Some(1_577_836_800_500)
+        );
         assert_eq!(parse_date("1577836800"), Some(1_577_836_800_000));
         assert_eq!(parse_date("2019-02-29"), None);
         assert_eq!(parse_date("yesterday"), None);
@@ -290,7 +300,9 @@ mod tests {
         let v6 = Cidr::parse("2001:db8::/32").unwrap();
         assert!(v6.contains(parse_ip("2001:db8:1::1").unwrap()));
         assert!(Cidr::parse("10.0.0.0/33").is_none());
-        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(parse_ip("8.8.8.8").unwrap()));
+        assert!(Cidr::parse("0.0.0.0/0")
+            .unwrap()
+            .contains(parse_ip("8.8.8.8").unwrap()));
     }
 
     #[test]
