@@ -12,6 +12,9 @@ use crate::kms::Grant;
 use crate::policy::arn::is_kms_key_arn;
 use crate::policy::values::parse_date;
 
+/// The largest question accepted, in bytes (each policy in it is still limited to 1 MiB).
+pub const MAX_QUESTION_BYTES: usize = 16 * 1024 * 1024;
+
 /// A question: a request and the policies that decide it.
 #[derive(Clone, Debug, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -124,7 +127,7 @@ impl Question {
     pub fn from_json(text: &str) -> Result<Question, ContractError> {
         // Check well-formedness and depth with our own bounded parser first: serde_json's recursion
         // limit is 128, but hostile nesting should be reported the same way everywhere.
-        if let Err(e) = crate::json::parse(text) {
+        if let Err(e) = crate::json::parse_limited(text, MAX_QUESTION_BYTES) {
             return Err(ContractError::InvalidJson(e.to_string()));
         }
         serde_json::from_str(text).map_err(|e| ContractError::InvalidQuestion(e.to_string()))

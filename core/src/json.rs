@@ -94,8 +94,13 @@ impl fmt::Display for JsonError {
     }
 }
 
-/// Parses `text` as one JSON document.
+/// Parses `text` as one JSON document of at most [`MAX_LEN`] bytes.
 pub fn parse(text: &str) -> Result<Json, JsonError> {
+    parse_limited(text, MAX_LEN)
+}
+
+/// Parses `text` as one JSON document of at most `max_len` bytes.
+pub fn parse_limited(text: &str, max_len: usize) -> Result<Json, JsonError> {
     let mut p = Parser {
         src: text.as_bytes(),
         text,
@@ -103,14 +108,14 @@ pub fn parse(text: &str) -> Result<Json, JsonError> {
         line: 1,
         col: 1,
     };
-    if text.len() > MAX_LEN {
+    if text.len() > max_len {
         let at = p.pos();
         return Err(JsonError {
             kind: JsonErrorKind::TooLarge,
             message: alloc::format!(
                 "the document is {} bytes; the largest accepted is {} bytes",
                 text.len(),
-                MAX_LEN
+                max_len
             ),
             span: Span { start: at, end: at },
         });

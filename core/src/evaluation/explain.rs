@@ -102,9 +102,18 @@ pub struct Answer {
 #[derive(Clone, Debug, Default, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Trace {
+    /// The text of every policy, as the spans refer to it (objects are pretty-printed first).
+    pub sources: Vec<PolicySourceText>,
     pub context: Vec<ContextEntry>,
     pub steps: Vec<Step>,
     pub policy_types: Vec<PolicyTypeTrace>,
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicySourceText {
+    pub policy: String,
+    pub text: String,
 }
 
 /// One step of the evaluation pipeline.

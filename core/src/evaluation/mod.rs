@@ -533,6 +533,14 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
             push_policy(&mut policy_types, PolicyType::Grants, is_key, pt, &caller);
         }
         Trace {
+            sources: set
+                .policies
+                .iter()
+                .map(|p| PolicySourceText {
+                    policy: p.id.clone(),
+                    text: p.policy.text.clone(),
+                })
+                .collect(),
             context: ctx.entries(),
             steps,
             policy_types,

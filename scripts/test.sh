@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every kmslab test: formatting, lints, native tests (unit, golden corpus, property tests, doc tests),
+# the bare no_std wasm32 build of kmslab-core, the web crate's wasm build, and the browser smoke test.
+# Installs the pinned tools first when missing (scripts/install-tools.sh skips what is present).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "tools"
+bash scripts/install-tools.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (native, all targets) and clippy (web, wasm32)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p kmslab-web --target wasm32-unknown-unknown -- -D warnings
+
+step "kmslab-core: no_std + alloc for wasm32-unknown-unknown (no default features)"
+cargo check -p kmslab-core --no-default-features --target wasm32-unknown-unknown
+
+step "native tests: unit, golden corpus, properties, seed scenario, doc tests"
+cargo test --workspace
+
+step "benchmarks compile"
+cargo bench -p kmslab-core --no-run
+
+step "browser end-to-end smoke test (Trunk build + headless Chromium)"
+bash scripts/e2e.sh
+
+echo
+echo "all kmslab tests passed"
