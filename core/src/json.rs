@@ -450,13 +450,17 @@ impl Parser<'_> {
         self.bump(); // opening quote
         let mut out = String::new();
         loop {
+            // Scan a run of plain characters at once (no newlines can occur inside a string).
             let run_start = self.i;
-            while let Some(b) = self.peek() {
-                if b == b'"' || b == b'\\' || b < 0x20 {
-                    break;
-                }
-                self.bump();
-            }
+            let rest = self.src.get(run_start..).unwrap_or(&[]);
+            let len = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(rest.len());
+            let run = rest.get(..len).unwrap_or(&[]);
+            let chars = run.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+            self.col = self.col.saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
+            self.i += len;
             out.push_str(self.text.get(run_start..self.i).unwrap_or(""));
             match self.peek() {
                 Some(b'"') => {
