@@ -10,7 +10,6 @@ use crate::evaluation::context::ContextValue;
 use crate::evaluation::{Answer, Options, PolicySet, PolicySource, PolicySources, Request};
 use crate::kms::Grant;
 use crate::policy::arn::is_kms_key_arn;
-use crate::policy::values::parse_date;
 
 /// The largest question accepted, in bytes (each policy in it is still limited to 1 MiB).
 pub const MAX_QUESTION_BYTES: usize = 16 * 1024 * 1024;
@@ -256,16 +255,7 @@ pub fn evaluate_json(question: &str) -> String {
 
 /// [`evaluate_json`] at a given time (epoch milliseconds).
 pub fn evaluate_json_at(question: &str, now_ms: i64) -> String {
-    let r = Question::from_json(question).and_then(|q| {
-        let now = q
-            .request
-            .context
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("aws:CurrentTime"))
-            .and_then(|(_, v)| v.as_str().and_then(parse_date))
-            .unwrap_or(now_ms);
-        q.answer(now)
-    });
+    let r = Question::from_json(question).and_then(|q| q.answer(now_ms));
     match r {
         Ok(a) => serde_json::to_string(&a)
             .unwrap_or_else(|e| error_json("InternalError", &e.to_string())),

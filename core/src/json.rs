@@ -459,7 +459,9 @@ impl Parser<'_> {
                 .unwrap_or(rest.len());
             let run = rest.get(..len).unwrap_or(&[]);
             let chars = run.iter().filter(|&&b| b & 0xC0 != 0x80).count();
-            self.col = self.col.saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
+            self.col = self
+                .col
+                .saturating_add(u32::try_from(chars).unwrap_or(u32::MAX));
             self.i += len;
             out.push_str(self.text.get(run_start..self.i).unwrap_or(""));
             match self.peek() {

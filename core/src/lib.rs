@@ -32,7 +32,12 @@ pub use policy::{parse_policy, PolicyKind};
 
 /// A bare `no_std` wasm build (no `std`, no `wasm` feature) links as a cdylib only with an allocator and
 /// a panic handler of its own (toolchain.md, pitfall 4). With `std` or `wasm`, the standard library's are used.
-#[cfg(all(target_arch = "wasm32", not(feature = "std"), not(feature = "wasm"), not(test)))]
+#[cfg(all(
+    target_arch = "wasm32",
+    not(feature = "std"),
+    not(feature = "wasm"),
+    not(test)
+))]
 mod bare_wasm {
     #[global_allocator]
     static ALLOC: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;

@@ -10,7 +10,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use kmslab_core::policy::values::parse_date;
 use kmslab_core::Question;
 use serde_json::Value;
 
@@ -57,15 +56,8 @@ fn check(case: &Value) -> Vec<String> {
         Ok(q) => q,
         Err(e) => return vec![format!("question does not parse: {e}")],
     };
-    let now = qv
-        .pointer("/request/context")
-        .and_then(Value::as_object)
-        .and_then(|m| {
-            m.iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("aws:CurrentTime"))
-        })
-        .and_then(|(_, v)| v.as_str().and_then(parse_date))
-        .unwrap_or(NOW_MS);
+    // Cases that depend on time set `aws:CurrentTime` (or `aws:EpochTime`); the engine reads it from the request.
+    let now = NOW_MS;
     let answer = match q.answer(now) {
         Ok(a) => a,
         Err(e) => return vec![format!("question rejected: {e}")],

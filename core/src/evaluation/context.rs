@@ -120,6 +120,16 @@ impl RequestContext<'_> {
                 source: ContextSource::Request,
             })
             .collect();
+        if self.supplied("kms:encryptioncontextkeys").is_none() {
+            let keys = self.encryption_context_keys();
+            if !keys.is_empty() {
+                out.push(ContextEntry {
+                    key: String::from("kms:EncryptionContextKeys"),
+                    value: ContextValue::Many(keys),
+                    source: ContextSource::Derived,
+                });
+            }
+        }
         for k in DERIVED_KEYS {
             let lower = k.to_ascii_lowercase();
             if self.supplied(&lower).is_some() {
@@ -134,6 +144,15 @@ impl RequestContext<'_> {
             }
         }
         out
+    }
+
+    /// `kms:EncryptionContextKeys`: the keys of the request's encryption context, as the question wrote them.
+    pub fn encryption_context_keys(&self) -> Vec<String> {
+        self.supplied
+            .iter()
+            .filter(|(k, _, _)| k.starts_with("kms:encryptioncontext:"))
+            .filter_map(|(_, orig, _)| orig.get("kms:EncryptionContext:".len()..).map(String::from))
+            .collect()
     }
 
     /// The request's encryption context: `kms:EncryptionContext:<k>` keys (key part lower-cased).
@@ -201,6 +220,10 @@ impl ConditionContext for RequestContext<'_> {
         match self.supplied(key_lower) {
             Some(ContextValue::One(v)) => Some(RequestValues::One(Cow::Borrowed(v.as_str()))),
             Some(ContextValue::Many(v)) => Some(RequestValues::Many(v.as_slice())),
+            None if key_lower == "kms:encryptioncontextkeys" => {
+                let keys = self.encryption_context_keys();
+                (!keys.is_empty()).then_some(RequestValues::Owned(keys))
+            }
             None => self.derived(key_lower).map(RequestValues::One),
         }
     }

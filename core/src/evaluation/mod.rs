@@ -257,6 +257,46 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
             String::from("invalid request"),
         );
     };
+    let action_ok = req.action.split_once(':').is_some_and(|(svc, act)| {
+        !svc.is_empty() && !act.is_empty() && !act.contains(':') && !req.action.contains(['*', '?'])
+    });
+    let resource_ok = req.resource == "*" || Arn::parse(&req.resource).is_some();
+    if !action_ok || !resource_ok {
+        let (kind, message) = if action_ok {
+            (
+                "invalidResource",
+                format!(
+                    "the request resource `{}` is not an ARN or `*`",
+                    req.resource
+                ),
+            )
+        } else {
+            (
+                "invalidAction",
+                format!(
+                    "the request action `{}` is not of the form `service:Action`",
+                    req.action
+                ),
+            )
+        };
+        let d = Diagnostic {
+            severity: Severity::Error,
+            code: String::from("ValidationException"),
+            kind: String::from(kind),
+            message,
+            policy: String::from("request"),
+            line: 0,
+            column: 0,
+            offset: 0,
+            length: 0,
+        };
+        return invalid(
+            Reason::InvalidRequest,
+            alloc::vec![d],
+            set.warnings.clone(),
+            String::from("invalid request"),
+        );
+    }
     let action_lower = req.action.to_ascii_lowercase();
     let resource = req.resource.as_str();
     let resource_arn = Arn::parse(resource);
@@ -271,7 +311,7 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         kms_action: action_lower.starts_with("kms:"),
         resource_account: resource_account.as_deref(),
         region: resource_arn.map(|a| a.region),
-        now_ms: opts.now_ms,
+        now_ms: request_time(req).unwrap_or(opts.now_ms),
     };
     let mut missing: Vec<String> = Vec::new();
     let mut note_missing = |k: &str| {
@@ -299,8 +339,19 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         let mut h = PolicyHits::default();
         let mut st_traces = Vec::new();
         let has_principals = named.policy.kind.has_principals();
+        let counts = applicable(named.policy_type);
+        if !counts && !opts.explain {
+            hits.push(Hit { named, hits: h });
+            continue;
+        }
+        let mut ignore = |_: &str| {};
         for st in &named.policy.statements {
             let mut el = opts.explain.then(Vec::new);
+            let sink: &mut dyn FnMut(&str) = if counts {
+                &mut note_missing
+            } else {
+                &mut ignore
+            };
             let applies = statement_applies(
                 st,
                 has_principals,
@@ -308,7 +359,7 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
                 &action_lower,
                 resource,
                 &ctx,
-                &mut note_missing,
+                sink,
                 el.as_mut(),
             );
             if let Some(via) = applies {
@@ -558,6 +609,18 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
     }
 }
 
+/// The request's own time, when the question supplies `aws:CurrentTime` or `aws:EpochTime`.
+fn request_time(req: &Request) -> Option<i64> {
+    req.context
+        .iter()
+        .find_map(|(k, _, v)| match (k.as_str(), v) {
+            ("aws:currenttime" | "aws:epochtime", ContextValue::One(t)) => {
+                crate::policy::values::parse_date(t)
+            }
+            _ => None,
+        })
+}
+
 /// "a" or "an" before a policy type name.
 fn article(name: &str) -> &'static str {
     if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
@@ -669,12 +732,13 @@ fn decide_allow<'a>(
     };
     let boundary_allows = allows_of(PolicyType::PermissionsBoundary);
     let session_allows = allows_of(PolicyType::SessionPolicy);
-    let identity_ok = !identity_allows.is_empty();
-    let boundary_ok = no_identity || !set.has_boundary || !boundary_allows.is_empty();
+    let root = caller.kind == CallerType::Account;
+    // The root user needs no identity policy and has no boundary (IAM-EVAL: "full access").
+    let identity_ok = root || !identity_allows.is_empty();
+    let boundary_ok = no_identity || root || !set.has_boundary || !boundary_allows.is_empty();
     let session_ok = !session_applies || !set.has_session_policy || !session_allows.is_empty();
     let identity_side = identity_ok && boundary_ok && session_ok;
     let same_account = caller.account.is_some() && caller.account.as_deref() == resource_account;
-    let root = caller.kind == CallerType::Account;
     let promote = |v: MatchedVia| {
         if root && v == MatchedVia::Account {
             MatchedVia::Direct
@@ -793,6 +857,20 @@ fn decide_allow<'a>(
     };
 
     let local = same_account || caller.account.is_none();
+    // RetireGrant: "As a backup, the AWS account in which the grant was created can retire the grant"
+    // (KMS-DG/grant-manage.md) — through the IAM policies of that account's principals.
+    if is_key
+        && same_account
+        && action_lower == "kms:retiregrant"
+        && res.is_empty()
+        && identity_side
+    {
+        push_identity_chain(determining, !root);
+        step("identityPolicies", "allow", &|| {
+            String::from("the key's account may retire grants on its key through IAM policies (kms:RetireGrant is not effective in a key policy)")
+        });
+        return Outcome::allow(Reason::AllowedByIdentityPolicy);
+    }
     if !is_key && root && same_account {
         step("rootUser", "allow", &|| {
             String::from("the account root user has full access to its own account's resources unless a policy denies it")
@@ -1023,12 +1101,16 @@ fn statement_applies(
             }
         }
     }
+    // Missing context keys are reported only for statements whose Principal and Action match (and, for
+    // conditions, whose Resource matches too), so the list is the same with and without a trace.
+    let mut ignore = |_: &str| {};
     // Resource / NotResource
     if let Some(r) = &st.resource {
+        let sink: &mut dyn FnMut(&str) = if ok { &mut *missing } else { &mut ignore };
         let hit = r
             .items
             .iter()
-            .find(|i| i.pattern.matches(resource, ctx, missing));
+            .find(|i| i.pattern.matches(resource, ctx, sink));
         let matched = hit.is_some() != r.negated;
         if let Some(t) = trace.as_deref_mut() {
             let mut e = ElementTrace::new(
@@ -1051,9 +1133,12 @@ fn statement_applies(
             }
         }
     }
-    // Conditions: AND across operators and keys
+    // Conditions: AND across operators and keys. Every condition of a relevant statement is evaluated
+    // (no short cut), so that all its missing keys are listed.
+    let relevant = ok;
     for c in &st.conditions {
-        let (matched, reason) = c.evaluate(ctx, missing);
+        let sink: &mut dyn FnMut(&str) = if relevant { &mut *missing } else { &mut ignore };
+        let (matched, reason) = c.evaluate(ctx, sink);
         if let Some(t) = trace.as_deref_mut() {
             use crate::policy::condition::ConditionContext;
             let mut e =
@@ -1070,9 +1155,6 @@ fn statement_applies(
         }
         if !matched {
             ok = false;
-            if !explain {
-                return None;
-            }
         }
     }
     ok.then_some(via)

@@ -84,15 +84,6 @@ impl Grant {
                 return (GrantMatch::GrantKeyNotMatched, None);
             }
         }
-        let via = match PrincipalPattern::aws(&self.grantee_principal)
-            .or_else(|_| PrincipalPattern::service(&self.grantee_principal))
-        {
-            Ok(PrincipalPattern::Any) | Err(_) => None,
-            Ok(p) => caller.matched_by(&p),
-        };
-        let Some(via) = via else {
-            return (GrantMatch::GranteeNotMatched, None);
-        };
         let op = action.split_once(':').map_or("", |(svc, op)| {
             if svc.eq_ignore_ascii_case("kms") {
                 op
@@ -100,6 +91,19 @@ impl Grant {
                 ""
             }
         });
+        // "A grant can be retired by an optional retiring principal specified in the grant." (KMS-DG/grants.md)
+        if op.eq_ignore_ascii_case("RetireGrant") {
+            if let Some(via) = self
+                .retiring_principal
+                .as_deref()
+                .and_then(|r| principal_match(caller, r))
+            {
+                return (GrantMatch::GrantMatched, Some(via));
+            }
+        }
+        let Some(via) = principal_match(caller, &self.grantee_principal) else {
+            return (GrantMatch::GranteeNotMatched, None);
+        };
         if op.is_empty() || !self.operations.iter().any(|o| o.eq_ignore_ascii_case(op)) {
             return (GrantMatch::GrantOperationNotMatched, None);
         }
@@ -113,6 +117,14 @@ impl Grant {
             }
         }
         (GrantMatch::GrantMatched, Some(via))
+    }
+}
+
+/// How a grant's grantee or retiring principal (an ARN, an account id or a service) names the caller.
+fn principal_match(caller: &Caller, principal: &str) -> Option<MatchedVia> {
+    match PrincipalPattern::aws(principal).or_else(|_| PrincipalPattern::service(principal)) {
+        Ok(PrincipalPattern::Any) | Err(_) => None,
+        Ok(p) => caller.matched_by(&p),
     }
 }
 

@@ -233,6 +233,8 @@ pub struct Condition {
 pub enum RequestValues<'a> {
     One(Cow<'a, str>),
     Many(&'a [String]),
+    /// A multivalued key derived for this request (e.g. `kms:EncryptionContextKeys`).
+    Owned(Vec<String>),
 }
 
 impl RequestValues<'_> {
@@ -240,6 +242,7 @@ impl RequestValues<'_> {
         match self {
             RequestValues::One(v) => alloc::vec![String::from(v.as_ref())],
             RequestValues::Many(v) => v.to_vec(),
+            RequestValues::Owned(v) => v.clone(),
         }
     }
 }
@@ -275,6 +278,7 @@ impl Condition {
             let present = got.as_ref().is_some_and(|v| match v {
                 RequestValues::One(_) => true,
                 RequestValues::Many(m) => !m.is_empty(),
+                RequestValues::Owned(m) => !m.is_empty(),
             });
             if !present {
                 missing(&self.key_lower);
@@ -289,6 +293,7 @@ impl Condition {
         let (one, many): (Option<&str>, &[String]) = match &got {
             Some(RequestValues::One(v)) => (Some(v.as_ref()), empty),
             Some(RequestValues::Many(m)) => (None, m),
+            Some(RequestValues::Owned(m)) => (None, m.as_slice()),
             None => (None, empty),
         };
         let is_empty = one.is_none() && many.is_empty() || one == Some("") && op.set.is_some();

@@ -37,6 +37,24 @@ pub fn parse_policy(text: &str, kind: PolicyKind) -> Parsed {
         diags: Vec::new(),
         variables: false,
     };
+    if kind == PolicyKind::KeyPolicy {
+        if let Some((at, c)) = text.char_indices().find(|(_, c)| !key_policy_char(*c)) {
+            let pos = position_of(text, at);
+            p.diags.push(Diagnostic::error(
+                "invalidCharacter",
+                format!(
+                    "the key policy contains the character `{}` (U+{:04X}); key policies may use printable ASCII, the Latin-1 Supplement, tab, line feed and carriage return",
+                    c.escape_default(),
+                    u32::from(c)
+                ),
+                Span { start: pos, end: pos },
+            ));
+            return Parsed {
+                policy: None,
+                diagnostics: p.diags,
+            };
+        }
+    }
     let doc = match json::parse(text) {
         Ok(d) => d,
         Err(e) => {
@@ -115,6 +133,14 @@ impl P {
                         );
                     }
                 },
+                "Id" if self.identity_like() => self.err(
+                    "idNotAllowed",
+                    format!(
+                        "`Id` must not be included in {} (IAM-GRAMMAR)",
+                        kind_name(self.kind)
+                    ),
+                    m.key_span,
+                ),
                 "Id" => match &m.value.value {
                     Value::String(s) => id = Some(s.clone()),
                     v => self.err(
@@ -133,7 +159,15 @@ impl P {
                 ),
             }
         }
-        if version == Version::Missing {
+        if self.kind == PolicyKind::KeyPolicy && version == Version::Missing {
+            self.err(
+                "missingElement",
+                String::from(
+                    "a key policy must have a `Version` (use `\"Version\": \"2012-10-17\"`)",
+                ),
+                doc.span,
+            );
+        } else if version == Version::Missing {
             self.warn(
                 "MissingVersion",
                 String::from("the policy has no `Version`; add `\"Version\": \"2012-10-17\"` (without it, policy variables are literal text)"),
@@ -223,6 +257,14 @@ impl P {
                 }
             }
         }
+    }
+
+    /// Identity-based policies: attached to an identity (also boundaries and session policies).
+    fn identity_like(&self) -> bool {
+        matches!(
+            self.kind,
+            PolicyKind::Identity | PolicyKind::PermissionsBoundary | PolicyKind::Session
+        )
     }
 
     /// Policies stored by IAM or Organizations, which use IAM's stricter grammar.
@@ -729,6 +771,23 @@ impl P {
             ),
             _ => {}
         }
+    }
+}
+
+/// Characters a key policy may contain (KMS-DG/key-policy-overview.md).
+fn key_policy_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{A0}'..='\u{FF}')
+}
+
+/// The line/column of a byte offset.
+fn position_of(text: &str, at: usize) -> json::Pos {
+    let before = text.get(..at).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    json::Pos {
+        line: u32::try_from(line).unwrap_or(u32::MAX),
+        column: u32::try_from(col).unwrap_or(u32::MAX),
+        offset: u32::try_from(at).unwrap_or(u32::MAX),
     }
 }
 
