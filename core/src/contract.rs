@@ -235,9 +235,11 @@ fn context_value(k: &str, v: &serde_json::Value) -> Result<ContextValue, Contrac
     }
 }
 
-/// The time used when the question does not give `aws:CurrentTime`/`aws:EpochTime`.
+/// The time used when the question does not give `aws:CurrentTime`/`aws:EpochTime`: the system clock
+/// natively, 0 on wasm32 (where hosts call [`evaluate_json_at`] with their own clock).
 pub fn now_ms() -> i64 {
-    #[cfg(feature = "std")]
+    // wasm32-unknown-unknown has no system clock (`SystemTime::now` traps there): hosts pass the time.
+    #[cfg(all(feature = "std", not(target_arch = "wasm32")))]
     {
         extern crate std;
         if let Ok(d) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {

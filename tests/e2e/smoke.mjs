@@ -131,6 +131,10 @@ try {
   });
   await page.screenshot({ path: path.join(artifacts, "smoke-3-implicit-deny.png"), fullPage: true });
 
+  // Dark theme, for a look only (prefers-color-scheme: dark).
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: path.join(artifacts, "smoke-4-dark.png"), fullPage: true });
+
   await check("no console errors (favicon 404 excepted)", async () => {
     if (consoleErrors.length > 0) throw new Error(consoleErrors.join("\n"));
   });

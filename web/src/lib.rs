@@ -1,6 +1,6 @@
 //! kmslab browser playground — the first, placeholder version.
 //!
-//! This crate is deliberately thin: it builds a [question](https://example.invalid/kmslab/docs/contract.md)
+//! This crate is deliberately thin: it builds a question (see `docs/contract.md`)
 //! from a few form fields, hands it to [`kmslab_core::evaluate_json`] and shows the answer. Every
 //! policy decision is the engine's; nothing here interprets policies.
 //!
@@ -99,7 +99,7 @@ pub struct Evaluation {
 
 /// Asks the engine.
 pub fn evaluate(inputs: &Inputs) -> Evaluation {
-    let text = kmslab_core::evaluate_json(&question(inputs).to_string());
+    let text = ask_engine(&question(inputs).to_string());
     let answer = serde_json::from_str::<Value>(&text).unwrap_or_else(|e| {
         json!({ "error": { "code": "unreadableAnswer",
                            "message": format!("the engine's answer is not JSON: {e}") } })
@@ -108,6 +108,20 @@ pub fn evaluate(inputs: &Inputs) -> Evaluation {
         inputs: inputs.clone(),
         trace: pretty_member(&text, "trace"),
         answer,
+    }
+}
+
+/// `kmslab_core::evaluate_json`, with the browser's clock in the browser: on
+/// `wasm32-unknown-unknown`, `std::time::SystemTime::now()` (which `evaluate_json` uses for
+/// `aws:CurrentTime` when core's `std` feature is on) panics.
+fn ask_engine(question: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        kmslab_core::evaluate_json_at(question, js_sys::Date::now() as i64)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        kmslab_core::evaluate_json(question)
     }
 }
 
@@ -288,6 +302,10 @@ pub fn app() -> Html {
             </section>
 
             { view_result(&state.result, stale) }
+
+            <footer class="footer">
+                { format!("kmslab-core {}", kmslab_core::VERSION) }
+            </footer>
         </main>
     }
 }
@@ -361,22 +379,26 @@ fn view_diagnostics(answer: &Value) -> Html {
         return Html::default();
     }
     html! {
-        <ul id="diagnostics" class="diagnostics">
-            { for items.into_iter().map(|d| {
-                let severity = str_at(d, "severity").unwrap_or("error");
-                let mut place = str_at(d, "policy").unwrap_or("").to_owned();
-                if let (Some(line), Some(column)) = (num_at(d, "line"), num_at(d, "column")) {
-                    place.push_str(&format!(" {line}:{column}"));
-                }
-                html! {
-                    <li class={classes!("diagnostic", severity.to_owned())}>
-                        <strong>{ str_at(d, "code").unwrap_or(severity) }</strong>
-                        { format!(" ({}) ", place.trim()) }
-                        { str_at(d, "message").unwrap_or("") }
-                    </li>
-                }
-            }) }
-        </ul>
+        <>
+            <h3>{ "Policy errors and warnings" }</h3>
+            <ul id="diagnostics" class="diagnostics">
+                { for items.into_iter().map(|d| {
+                    let severity = str_at(d, "severity").unwrap_or("error");
+                    let mut place = str_at(d, "policy").unwrap_or("").to_owned();
+                    if let (Some(line), Some(column)) = (num_at(d, "line"), num_at(d, "column")) {
+                        place.push_str(&format!(", line {line}, column {column}"));
+                    }
+                    html! {
+                        <li class={classes!("diagnostic", severity.to_owned())}>
+                            <span class="severity">{ severity }</span>{ " " }
+                            <strong>{ str_at(d, "code").unwrap_or(severity) }</strong>
+                            { format!(" ({}): ", place.trim()) }
+                            { str_at(d, "message").unwrap_or("") }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </>
     }
 }
 
@@ -514,6 +536,27 @@ mod tests {
         );
         assert_eq!(pretty_member(text, "missing"), None);
         assert_eq!(pretty_member("not json", "trace"), None);
+    }
+
+    #[test]
+    fn seed_scenario_allows_and_a_direct_call_does_not() {
+        let mut inputs = Inputs::default();
+        let allowed = evaluate(&inputs);
+        assert_eq!(
+            allowed.answer.get("decision").and_then(Value::as_str),
+            Some("Allow"),
+            "{}",
+            allowed.answer
+        );
+        assert!(allowed.trace.is_some());
+        inputs.via_feature_store = false;
+        let denied = evaluate(&inputs);
+        assert_eq!(
+            denied.answer.get("decision").and_then(Value::as_str),
+            Some("ImplicitDeny"),
+            "{}",
+            denied.answer
+        );
     }
 
     #[test]
