@@ -8,7 +8,7 @@ use super::arn::{ArnPattern, ArnPatternError};
 use super::ast::*;
 use super::condition::{self, Condition, ConditionValue, Family, Operator, SetOp};
 use super::pattern::Template;
-use super::principal::{PrincipalError, PrincipalPattern};
+use super::principal::{is_account_id, PrincipalError, PrincipalPattern};
 use crate::diag::Diagnostic;
 use crate::json::{self, Json, JsonErrorKind, Member, Span, Value};
 
@@ -526,6 +526,20 @@ impl P {
                             "Federated" => Ok(PrincipalPattern::Federated(String::from(s))),
                             _ => Ok(PrincipalPattern::CanonicalUser(String::from(s))),
                         };
+                        if let Ok(PrincipalPattern::Account(a)) = &r {
+                            if !is_account_id(a) {
+                                let kms = if self.kind == PolicyKind::KeyPolicy {
+                                    "; KMS rejects this key policy (MalformedPolicyDocumentException: Policy contains a statement with one or more invalid principals)"
+                                } else {
+                                    ""
+                                };
+                                self.warn(
+                                    "InvalidAccountId",
+                                    format!("`{s}` does not name a valid AWS account: an account id has 12 digits, so this principal matches no one{kms}"),
+                                    span,
+                                );
+                            }
+                        }
                         match r {
                             Ok(pattern) => entries.push(PrincipalEntry {
                                 text: String::from(s),
