@@ -21,6 +21,7 @@ extern crate alloc;
 pub mod contract;
 pub mod diag;
 pub mod evaluation;
+pub mod iam;
 pub mod json;
 pub mod kms;
 pub mod policy;
