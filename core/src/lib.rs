@@ -19,12 +19,14 @@
 extern crate alloc;
 
 pub mod contract;
+pub mod cost;
 pub mod diag;
 pub mod evaluation;
 pub mod iam;
 pub mod json;
 pub mod kms;
 pub mod policy;
+pub mod trail;
 
 pub use contract::{evaluate_json, evaluate_json_at, validate_policy, ContractError, Question};
 pub use diag::{Diagnostic, Severity};

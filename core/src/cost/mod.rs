@@ -1,0 +1,1 @@
+//! KMS request metering, quotas and cost (in progress).

@@ -1,0 +1,1 @@
+//! CloudTrail-style event log (in progress).
