@@ -22,11 +22,15 @@ pub mod contract;
 pub mod cost;
 pub mod diag;
 pub mod evaluation;
+pub mod featurestore;
 pub mod iam;
 pub mod json;
 pub mod kms;
 pub mod policy;
+pub mod s3;
+pub mod storage;
 pub mod trail;
+pub mod world;
 
 pub use contract::{evaluate_json, evaluate_json_at, validate_policy, ContractError, Question};
 pub use diag::{Diagnostic, Severity};

@@ -281,9 +281,8 @@ pub struct SeededEntropy {
 impl SeededEntropy {
     /// Entropy from `seed`.
     pub fn new(seed: [u8; 32]) -> Self {
-        let mut seed = Zeroizing::new(seed);
+        let seed = Zeroizing::new(seed);
         let cipher = Aes256::new((&*seed).into());
-        seed.zeroize();
         SeededEntropy {
             cipher,
             counter: 0,
@@ -394,7 +393,7 @@ impl fmt::Debug for KeyMaterial {
 }
 
 /// A data key (`GenerateDataKey`): its plaintext, wiped on drop. `Debug` shows only its length.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct DataKey {
     /// The plaintext key bytes. Use them, then drop the `DataKey`.
     pub plaintext: Zeroizing<Vec<u8>>,
@@ -567,28 +566,29 @@ fn aad(prefix: &[u8], header: &[u8], tail: &[u8]) -> Vec<u8> {
 }
 
 /// Encrypts `header || ciphertext || tag` from `header` and `plaintext`. The plaintext is copied only
-/// into a buffer allocated once at its final size and wiped if anything fails.
+/// into a buffer allocated once at its final size and wiped if anything fails. The callers have
+/// checked `plaintext.len() <= max_plaintext`, far below AES-GCM's own limit, so the error is unreachable.
 fn encrypt_after_header(
     cipher: &Aes256Gcm,
     header: Vec<u8>,
     nonce: &[u8; NONCE_BYTES],
     aad: &[u8],
     plaintext: &[u8],
+    max_plaintext: usize,
 ) -> Result<Vec<u8>, CryptoError> {
+    let too_large = || CryptoError::TooLarge {
+        what: "plaintext",
+        len: plaintext.len(),
+        max: max_plaintext,
+    };
     let header_len = header.len();
     let mut out = Zeroizing::new(header);
     out.reserve_exact(plaintext.len() + TAG_BYTES);
     out.extend_from_slice(plaintext);
-    let (_, body) = out
-        .split_at_mut_checked(header_len)
-        .ok_or(CryptoError::AuthenticationFailed)?;
+    let body = out.get_mut(header_len..).ok_or_else(too_large)?;
     let tag = cipher
         .encrypt_in_place_detached(nonce.into(), aad, body)
-        .map_err(|_| CryptoError::TooLarge {
-            what: "plaintext",
-            len: plaintext.len(),
-            max: MAX_RECORD_PLAINTEXT_BYTES,
-        })?;
+        .map_err(|_| too_large())?;
     out.extend_from_slice(&tag);
     Ok(core::mem::take(&mut *out))
 }
@@ -659,7 +659,14 @@ pub fn seal(
     header.extend_from_slice(&nonce);
 
     let aad = aad(BLOB_AAD_PREFIX, &header, &context);
-    encrypt_after_header(&key.cipher(), header, &nonce, &aad, plaintext)
+    encrypt_after_header(
+        &key.cipher(),
+        header,
+        &nonce,
+        &aad,
+        plaintext,
+        MAX_PLAINTEXT_BYTES,
+    )
 }
 
 /// Opens a ciphertext blob with `key` and the encryption context it was sealed with. Any mismatch —
@@ -732,7 +739,14 @@ pub fn seal_record(
     header.extend_from_slice(&nonce);
 
     let full_aad = self::aad(RECORD_AAD_PREFIX, &header, aad);
-    encrypt_after_header(&cipher, header, &nonce, &full_aad, plaintext)
+    encrypt_after_header(
+        &cipher,
+        header,
+        &nonce,
+        &full_aad,
+        plaintext,
+        MAX_RECORD_PLAINTEXT_BYTES,
+    )
 }
 
 /// Opens a record sealed by [`seal_record`] with the same data key and associated data. Any mismatch

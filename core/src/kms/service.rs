@@ -800,7 +800,7 @@ impl Kms {
                 "Encryption context grant constraints are supported only for symmetric encryption KMS keys",
             )));
         }
-        if PrincipalPattern::aws(&grantee).is_err() {
+        if PrincipalPattern::aws(&grantee).is_err() && PrincipalPattern::service(&grantee).is_err() {
             return Err(KmsError::Validation(format!(
                 "Invalid GranteePrincipal `{grantee}`"
             )));
