@@ -65,7 +65,7 @@ pub enum PolicyInput {
 }
 
 impl PolicyInput {
-    fn source(&self, default_id: String) -> PolicySource {
+    pub fn source(&self, default_id: String) -> PolicySource {
         let (id, text) = match self {
             PolicyInput::Text(t) => (default_id, t.clone()),
             PolicyInput::Named { name, document } => (

@@ -28,6 +28,7 @@ pub mod json;
 pub mod kms;
 pub mod policy;
 pub mod s3;
+pub mod scenario;
 pub mod storage;
 pub mod trail;
 pub mod world;

@@ -8,7 +8,9 @@ use alloc::vec::Vec;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use crate::evaluation::{Answer, Decision, Options, PolicySet, PolicySource, PolicySources, Request};
+use crate::evaluation::{
+    Answer, Decision, Options, PolicySet, PolicySource, PolicySources, Request,
+};
 use crate::kms::crypto;
 use crate::kms::KmsError;
 use crate::policy::principal::Caller;
@@ -94,7 +96,9 @@ impl S3 {
 
 /// `s3://bucket/key` → (bucket, key).
 pub fn split_uri(uri: &str) -> Option<(&str, &str)> {
-    let rest = uri.strip_prefix("s3://").or_else(|| uri.strip_prefix("https://"))?;
+    let rest = uri
+        .strip_prefix("s3://")
+        .or_else(|| uri.strip_prefix("https://"))?;
     Some(match rest.split_once('/') {
         Some((b, k)) => (b, k),
         None => (rest, ""),
@@ -104,12 +108,19 @@ pub fn split_uri(uri: &str) -> Option<(&str, &str)> {
 impl World {
     /// PutObject by `principal` (a role session, for the offline store), encrypted with SSE-KMS.
     /// Returns the KMS key used.
-    pub fn s3_put_object(&mut self, principal: &str, bucket: &str, key: &str, body: &[u8]) -> Result<String, S3Error> {
-        let b = self
-            .s3
-            .bucket(bucket)
-            .cloned()
-            .ok_or_else(|| S3Error::new("NoSuchBucket", String::from("The specified bucket does not exist")))?;
+    pub fn s3_put_object(
+        &mut self,
+        principal: &str,
+        bucket: &str,
+        key: &str,
+        body: &[u8],
+    ) -> Result<String, S3Error> {
+        let b = self.s3.bucket(bucket).cloned().ok_or_else(|| {
+            S3Error::new(
+                "NoSuchBucket",
+                String::from("The specified bucket does not exist"),
+            )
+        })?;
         let object_arn = format!("arn:{}:s3:::{}/{}", self.partition, bucket, key);
         self.s3_authorize(principal, "s3:PutObject", &object_arn, &b)?;
         let key_arn = match &b.kms_key_arn {
@@ -122,14 +133,20 @@ impl World {
             // its encryption context is the bucket ARN.
             let now = self.clock_ms;
             let live = self.s3.bucket_keys.iter().position(|k| {
-                k.bucket == bucket && k.requester == principal && k.key_arn == key_arn && now < k.created_ms + BUCKET_KEY_LIFETIME_MS
+                k.bucket == bucket
+                    && k.requester == principal
+                    && k.key_arn == key_arn
+                    && now < k.created_ms + BUCKET_KEY_LIFETIME_MS
             });
             match live.and_then(|i| self.s3.bucket_keys.get(i)) {
                 Some(k) => (k.plaintext.clone(), k.wrapped.clone()),
                 None => {
-                    let ec = json!({ "aws:s3:arn": format!("arn:{}:s3:::{}", self.partition, bucket) });
+                    let ec =
+                        json!({ "aws:s3:arn": format!("arn:{}:s3:::{}", self.partition, bucket) });
                     let (p, w) = self.generate_data_key(&call, &key_arn, ec)?;
-                    self.s3.bucket_keys.retain(|k| !(k.bucket == bucket && k.requester == principal && k.key_arn == key_arn));
+                    self.s3.bucket_keys.retain(|k| {
+                        !(k.bucket == bucket && k.requester == principal && k.key_arn == key_arn)
+                    });
                     self.s3.bucket_keys.push(BucketKey {
                         bucket: String::from(bucket),
                         requester: String::from(principal),
@@ -152,7 +169,8 @@ impl World {
         stored.extend_from_slice(&u32::try_from(wrapped.len()).unwrap_or(0).to_be_bytes());
         stored.extend_from_slice(&wrapped);
         stored.extend_from_slice(&sealed);
-        self.storage.put(Table::OfflineStore, &format!("s3://{bucket}/{key}"), stored);
+        self.storage
+            .put(Table::OfflineStore, &format!("s3://{bucket}/{key}"), stored);
         self.s3.objects_written += 1;
         Ok(key_arn)
     }
@@ -172,7 +190,9 @@ impl World {
             .get("Plaintext")
             .and_then(|v| v.as_str())
             .and_then(base64_decode)
-            .ok_or_else(|| S3Error::new("InternalError", String::from("KMS returned no data key")))?;
+            .ok_or_else(|| {
+                S3Error::new("InternalError", String::from("KMS returned no data key"))
+            })?;
         let wrapped = out
             .get("CiphertextBlob")
             .and_then(|v| v.as_str())
@@ -181,9 +201,19 @@ impl World {
         Ok((Zeroizing::new(plain), wrapped))
     }
 
-    fn s3_authorize(&mut self, principal: &str, action: &str, resource: &str, b: &Bucket) -> Result<(), S3Error> {
-        let caller = Caller::parse(principal)
-            .ok_or_else(|| S3Error::new("AccessDenied", format!("`{principal}` is not a valid caller")))?;
+    fn s3_authorize(
+        &mut self,
+        principal: &str,
+        action: &str,
+        resource: &str,
+        b: &Bucket,
+    ) -> Result<(), S3Error> {
+        let caller = Caller::parse(principal).ok_or_else(|| {
+            S3Error::new(
+                "AccessDenied",
+                format!("`{principal}` is not a valid caller"),
+            )
+        })?;
         let mut src = PolicySources::default();
         if let Some(p) = self.iam.principal_of(&caller) {
             src.identity.clone_from(&p.identity_policies);
@@ -201,13 +231,20 @@ impl World {
             resource_account: Some(b.account.clone()),
             ..Request::default()
         };
-        let answer = set.decide(&req, Options { explain: true, now_ms: self.clock_ms });
-        self.authorizations.push(crate::kms::service::Authorization {
-            action: String::from(action),
-            resource: String::from(resource),
-            principal: String::from(principal),
-            answer: answer.clone(),
-        });
+        let answer = set.decide(
+            &req,
+            Options {
+                explain: true,
+                now_ms: self.clock_ms,
+            },
+        );
+        self.authorizations
+            .push(crate::kms::service::Authorization {
+                action: String::from(action),
+                resource: String::from(resource),
+                principal: String::from(principal),
+                answer: answer.clone(),
+            });
         if answer.decision == Decision::Allow {
             Ok(())
         } else {
@@ -223,19 +260,39 @@ impl World {
     /// does.
     pub fn aws_managed_key(&mut self, account: &str, service: &str) -> Result<String, KmsError> {
         let alias = format!("alias/aws/{service}");
-        if let Some(a) = self.kms.aliases.iter().find(|a| a.account == account && a.name == alias) {
-            if let Some(k) = self.kms.keys.iter().find(|k| k.id == a.target_key_id && k.account == account) {
+        if let Some(a) = self
+            .kms
+            .aliases
+            .iter()
+            .find(|a| a.account == account && a.name == alias)
+        {
+            if let Some(k) = self
+                .kms
+                .keys
+                .iter()
+                .find(|k| k.id == a.target_key_id && k.account == account)
+            {
                 return Ok(k.arn.clone());
             }
         }
         let id = format!("aws-managed-{service}-{account}");
-        let arn = format!("arn:{}:kms:{}:{}:key/{}", self.partition, self.region, account, id);
-        let policy = crate::kms::service::aws_managed_key_policy(&self.partition, &self.region, account, service);
+        let arn = format!(
+            "arn:{}:kms:{}:{}:key/{}",
+            self.partition, self.region, account, id
+        );
+        let policy = crate::kms::service::aws_managed_key_policy(
+            &self.partition,
+            &self.region,
+            account,
+            service,
+        );
         let now = self.clock_ms;
         self.kms.add_key(
             crate::kms::KeySeed {
                 arn: arn.clone(),
-                description: format!("Default key that protects my {service} data when no other key is defined"),
+                description: format!(
+                    "Default key that protects my {service} data when no other key is defined"
+                ),
                 spec: crate::kms::KeySpec::SymmetricDefault,
                 usage: crate::kms::KeyUsage::EncryptDecrypt,
                 state: crate::kms::KeyState::Enabled,
@@ -250,20 +307,31 @@ impl World {
     }
 
     /// Reads an offline-store object back (decrypting its data key through KMS as `principal`).
-    pub fn s3_get_object(&mut self, principal: &str, uri: &str) -> Result<Zeroizing<Vec<u8>>, S3Error> {
-        let (bucket, key) = split_uri(uri).ok_or_else(|| S3Error::new("InvalidURI", format!("`{uri}` is not an s3:// URI")))?;
-        let b = self
-            .s3
-            .bucket(bucket)
-            .cloned()
-            .ok_or_else(|| S3Error::new("NoSuchBucket", String::from("The specified bucket does not exist")))?;
+    pub fn s3_get_object(
+        &mut self,
+        principal: &str,
+        uri: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, S3Error> {
+        let (bucket, key) = split_uri(uri)
+            .ok_or_else(|| S3Error::new("InvalidURI", format!("`{uri}` is not an s3:// URI")))?;
+        let b = self.s3.bucket(bucket).cloned().ok_or_else(|| {
+            S3Error::new(
+                "NoSuchBucket",
+                String::from("The specified bucket does not exist"),
+            )
+        })?;
         let object_arn = format!("arn:{}:s3:::{}/{}", self.partition, bucket, key);
         self.s3_authorize(principal, "s3:GetObject", &object_arn, &b)?;
         let stored = self
             .storage
             .get(Table::OfflineStore, &format!("s3://{bucket}/{key}"))
             .map(<[u8]>::to_vec)
-            .ok_or_else(|| S3Error::new("NoSuchKey", String::from("The specified key does not exist.")))?;
+            .ok_or_else(|| {
+                S3Error::new(
+                    "NoSuchKey",
+                    String::from("The specified key does not exist."),
+                )
+            })?;
         let len = stored
             .get(..4)
             .and_then(|b| <[u8; 4]>::try_from(b).ok())
@@ -278,13 +346,20 @@ impl World {
             json!({ "aws:s3:arn": object_arn })
         };
         let call = self.call_as(principal, Some("s3"));
-        let out = self.kms_request(&call, "Decrypt", &json!({ "CiphertextBlob": base64_encode(wrapped), "EncryptionContext": ec }))?;
+        let out = self.kms_request(
+            &call,
+            "Decrypt",
+            &json!({ "CiphertextBlob": base64_encode(wrapped), "EncryptionContext": ec }),
+        )?;
         let dk = out
             .get("Plaintext")
             .and_then(|v| v.as_str())
             .and_then(base64_decode)
             .map(Zeroizing::new)
-            .ok_or_else(|| S3Error::new("InternalError", String::from("KMS returned no data key")))?;
-        crypto::open_record(&dk, object_arn.as_bytes(), sealed).map_err(|e| S3Error::new("InternalError", e.to_string()))
+            .ok_or_else(|| {
+                S3Error::new("InternalError", String::from("KMS returned no data key"))
+            })?;
+        crypto::open_record(&dk, object_arn.as_bytes(), sealed)
+            .map_err(|e| S3Error::new("InternalError", e.to_string()))
     }
 }

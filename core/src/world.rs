@@ -8,6 +8,7 @@ use alloc::vec::Vec;
 
 use serde_json::Value;
 
+use crate::cost::{Meter, Metered};
 use crate::featurestore::FeatureStore;
 use crate::iam::Directory;
 use crate::kms::crypto::{Entropy, SeededEntropy};
@@ -44,6 +45,7 @@ pub struct World {
     pub s3: S3,
     pub storage: Box<dyn Storage>,
     pub trail: Trail,
+    pub meter: Meter,
     /// Every KMS request made, in order.
     pub kms_requests: Vec<KmsRequest>,
     /// Authorizations made since the last [`World::take_authorizations`].
@@ -62,9 +64,16 @@ impl core::fmt::Debug for World {
 }
 
 impl World {
-    pub fn new(partition: &str, region: &str, start_ms: i64, mut entropy: Box<dyn Entropy>) -> Result<World, KmsError> {
+    pub fn new(
+        partition: &str,
+        region: &str,
+        start_ms: i64,
+        mut entropy: Box<dyn Entropy>,
+    ) -> Result<World, KmsError> {
         let mut seed = [0u8; 32];
-        entropy.fill(&mut seed).map_err(|e| KmsError::Internal(alloc::string::ToString::to_string(&e)))?;
+        entropy
+            .fill(&mut seed)
+            .map_err(|e| KmsError::Internal(alloc::string::ToString::to_string(&e)))?;
         Ok(World {
             nonces: SeededEntropy::new(seed),
             partition: String::from(partition),
@@ -76,6 +85,7 @@ impl World {
             s3: S3::default(),
             storage: Box::new(MemoryStorage::new()),
             trail: Trail::new(false),
+            meter: Meter::new(region),
             kms_requests: Vec::new(),
             authorizations: Vec::new(),
         })
@@ -94,16 +104,39 @@ impl World {
     /// Sends one KMS request: metered (and possibly throttled), authorized, logged in CloudTrail.
     pub fn kms_request(&mut self, call: &Call, op: &str, input: &Value) -> Result<Value, KmsError> {
         let key_arn = self.key_arn_for(op, input);
-        let manager = key_arn.as_deref().and_then(|a| self.kms.key_by_arn(a).ok()).map(|k| k.manager);
+        let manager = key_arn
+            .as_deref()
+            .and_then(|a| self.kms.key_by_arn(a).ok())
+            .map(|k| k.manager);
         let owned = manager == Some(KeyManager::AwsOwned);
-        let caller_account = crate::policy::principal::Caller::parse(&call.principal).and_then(|c| c.account);
-        let _ = &caller_account; // metering is wired in once the cost module lands
+        let caller_account =
+            crate::policy::principal::Caller::parse(&call.principal).and_then(|c| c.account);
+        if !owned {
+            let key = key_arn
+                .as_deref()
+                .and_then(|a| self.kms.key_by_arn(a).ok())
+                .map(|k| (k.manager, k.spec));
+            let mut m = Metered::new(call.now_ms, caller_account.as_deref().unwrap_or(""), op);
+            if let (Some(arn), Some((manager, spec))) = (key_arn.as_deref(), key) {
+                m = m.on_key(arn, manager, spec);
+            }
+            if let Some(svc) = call.via_service.as_deref() {
+                m = m.via(svc);
+            }
+            if self.meter.admit(&m).is_err() {
+                self.log_kms(call, op, key_arn.clone(), Some("ThrottlingException"));
+                return Err(KmsError::Throttling);
+            }
+        }
         let result = self.kms.call(&self.iam, call, op, input);
         self.authorizations.append(&mut self.kms.authorizations);
         if !owned {
             // AWS owned keys are not in your account: their use does not appear in your trail.
             let err = result.as_ref().err();
-            let invoked_by = call.via_service.as_ref().map(|s| alloc::format!("{s}.amazonaws.com"));
+            let invoked_by = call
+                .via_service
+                .as_ref()
+                .map(|s| alloc::format!("{s}.amazonaws.com"));
             let params = kms_request_parameters(input);
             let message = err.map(KmsError::message);
             self.trail.record_kms(&crate::trail::KmsCall {
@@ -169,7 +202,9 @@ impl World {
         }
         let blob = input.get("CiphertextBlob").and_then(Value::as_str)?;
         let bytes = crate::policy::values::base64_decode(blob)?;
-        crate::kms::crypto::read_header(&bytes).ok().map(|h| h.key_arn)
+        crate::kms::crypto::read_header(&bytes)
+            .ok()
+            .map(|h| h.key_arn)
     }
 
     /// Takes the authorizations made since the last call.
@@ -190,7 +225,10 @@ fn kms_request_parameters(input: &Value) -> Value {
     if let Some(map) = input.as_object() {
         for (k, v) in map {
             let lower = k.to_ascii_lowercase();
-            if matches!(lower.as_str(), "plaintext" | "ciphertextblob" | "granttokens" | "granttoken" | "policy") {
+            if matches!(
+                lower.as_str(),
+                "plaintext" | "ciphertextblob" | "granttokens" | "granttoken" | "policy"
+            ) {
                 continue;
             }
             let mut chars = k.chars();

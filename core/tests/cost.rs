@@ -182,7 +182,10 @@ fn aws_owned_keys_are_free_and_never_counted_or_throttled() {
     assert_eq!(r.keys[0].micros, 0);
     assert_eq!(r.keys[0].requests, 0);
     let owned = r.operations.iter().find(|o| o.bucket.is_none()).unwrap();
-    assert_eq!((owned.aws_owned, owned.requests, owned.micros), (1_000, 0, 0));
+    assert_eq!(
+        (owned.aws_owned, owned.requests, owned.micros),
+        (1_000, 0, 0)
+    );
     assert_eq!(r.accounts[0].requests, 1);
     assert_eq!(r.quotas.len(), 1);
     assert_eq!(r.quotas[0].admitted, 1);
@@ -269,7 +272,9 @@ fn throttled_at_the_quota_and_recovers_in_the_next_second() {
     assert_eq!(err.account, A);
     assert_eq!(err.bucket, QuotaBucket::Operation("CreateKey".into()));
     assert_eq!(err.quota, Quota::per_second(5));
-    assert!(err.to_string().starts_with("request rate exceeded for account"));
+    assert!(err
+        .to_string()
+        .starts_with("request rate exceeded for account"));
     let kms: KmsError = err.into();
     assert_eq!(kms.code(), "ThrottlingException");
     assert_eq!(
@@ -279,7 +284,8 @@ fn throttled_at_the_quota_and_recovers_in_the_next_second() {
     assert_eq!(kms.message(), Throttled::AWS_MESSAGE);
 
     // Quotas are independent: CreateAlias and the crypto quota are unaffected.
-    m.admit(&Metered::new(BASE + 500, A, "CreateAlias")).unwrap();
+    m.admit(&Metered::new(BASE + 500, A, "CreateAlias"))
+        .unwrap();
     m.admit(&decrypt(BASE + 500, A, CMK)).unwrap();
 
     // One second after the first request, it has left the window.
@@ -333,11 +339,8 @@ fn quota_divisor_shrinks_the_shared_crypto_quota() {
     let err = m.admit(&decrypt(BASE + 12, A, CMK)).unwrap_err();
     assert_eq!(err.bucket, QuotaBucket::Symmetric);
     // RSA keys have a quota of their own.
-    let sign = Metered::new(BASE + 13, A, "Sign").on_key(
-        CMK,
-        KeyManager::Customer,
-        KeySpec::Rsa2048,
-    );
+    let sign =
+        Metered::new(BASE + 13, A, "Sign").on_key(CMK, KeyManager::Customer, KeySpec::Rsa2048);
     m.admit(&sign).unwrap();
     m.admit(&decrypt(BASE + 1_000, A, CMK)).unwrap();
 
@@ -396,8 +399,14 @@ fn cross_account_requests_are_throttled_and_charged_to_the_caller() {
     let r = m.report(&keys, BASE + 730 * HOUR);
     let a = r.accounts.iter().find(|x| x.account == A).unwrap();
     let b = r.accounts.iter().find(|x| x.account == B).unwrap();
-    assert_eq!((a.requests, a.request_micros, a.key_micros), (20_005, 15, 0));
-    assert_eq!((b.requests, b.request_micros, b.key_micros), (5, 0, 1_000_000));
+    assert_eq!(
+        (a.requests, a.request_micros, a.key_micros),
+        (20_005, 15, 0)
+    );
+    assert_eq!(
+        (b.requests, b.request_micros, b.key_micros),
+        (5, 0, 1_000_000)
+    );
     assert_eq!(r.keys[0].requests, 20_010);
     assert_eq!(r.total_micros, 1_000_015);
     let qa = r.quotas.iter().find(|q| q.account == A).unwrap();

@@ -31,7 +31,7 @@
 //! - "The use of AWS owned keys does not count against request quotas" — such requests are logged (for
 //!   charts) but never counted, throttled or charged.
 //!
-//! Pricing (https://aws.amazon.com/kms/pricing/, excerpts in §3.7):
+//! Pricing (<https://aws.amazon.com/kms/pricing/>, excerpts in §3.7):
 //! - "Each AWS KMS key that you create in AWS KMS costs $1/month (prorated hourly)"; "each newly generated
 //!   backing key costs an additional $1/month (prorated hourly)"; no charge for AWS managed or AWS owned keys
 //!   or for keys pending deletion.
@@ -280,7 +280,9 @@ impl QuotaBucket {
     /// The Service Quotas name.
     pub fn name(&self) -> String {
         match self {
-            QuotaBucket::Symmetric => String::from("Cryptographic operations (symmetric) request rate"),
+            QuotaBucket::Symmetric => {
+                String::from("Cryptographic operations (symmetric) request rate")
+            }
             QuotaBucket::Rsa => String::from("Cryptographic operations (RSA) request rate"),
             QuotaBucket::Ecc => String::from("Cryptographic operations (ECC) request rate"),
             QuotaBucket::Sm => String::from("Cryptographic operations (SM) request rate"),
@@ -344,13 +346,10 @@ impl QuotaBucket {
                     limit,
                     window_ms,
                 }),
-            QuotaBucket::Operation(op) => OPERATION_QUOTAS
-                .iter()
-                .find(|(o, _, _)| o == op)
-                .map_or(
-                    Quota::per_second(DEFAULT_OPERATION_QUOTA),
-                    |&(_, limit, window_ms)| Quota { limit, window_ms },
-                ),
+            QuotaBucket::Operation(op) => OPERATION_QUOTAS.iter().find(|(o, _, _)| o == op).map_or(
+                Quota::per_second(DEFAULT_OPERATION_QUOTA),
+                |&(_, limit, window_ms)| Quota { limit, window_ms },
+            ),
         }
     }
 }
@@ -648,12 +647,21 @@ impl<T: Ord + Clone> Interner<T> {
         i
     }
 
-    fn find(&self, item: &T) -> Option<usize> {
-        self.index.get(item).copied()
-    }
-
     fn get(&self, i: usize) -> Option<&T> {
         self.items.get(i)
+    }
+}
+
+impl Interner<String> {
+    fn id_str(&mut self, s: &str) -> usize {
+        match self.index.get(s) {
+            Some(&i) => i,
+            None => self.id(&String::from(s)),
+        }
+    }
+
+    fn find_str(&self, s: &str) -> Option<usize> {
+        self.index.get(s).copied()
     }
 }
 
@@ -724,11 +732,9 @@ impl Meter {
     /// caller returns `ThrottlingException`; throttled requests are logged but neither counted nor charged.
     /// Requests on AWS owned keys are always admitted and never counted or charged.
     pub fn admit(&mut self, r: &Metered<'_>) -> Result<(), Throttled> {
-        let account = self.accounts.id(&String::from(r.payer_account));
-        let key = r.key_arn.map(|k| self.keys.id(&String::from(k)));
-        let op = self
-            .ops
-            .id(&String::from(canonical_operation(r.operation)));
+        let account = self.accounts.id_str(r.payer_account);
+        let key = r.key_arn.map(|k| self.keys.id_str(k));
+        let op = self.ops.id_str(canonical_operation(r.operation));
         let on_behalf = r.via_service.is_some();
         let t = r.now_ms;
         let Some(bucket) = r.bucket() else {
@@ -828,10 +834,11 @@ impl Meter {
         let mut ops: BTreeMap<(usize, usize, Option<usize>), OperationCount> = BTreeMap::new();
         let mut months: BTreeMap<(i64, usize), (u64, u64)> = BTreeMap::new(); // (requests, micros)
         let mut key_requests: BTreeMap<usize, u64> = BTreeMap::new();
-        let mut quotas: BTreeMap<(usize, usize), (u64, u64, u32, VecDeque<i64>)> = BTreeMap::new();
+        let mut quotas: BTreeMap<(usize, usize), QuotaTally> = BTreeMap::new();
         for (e, &price) in log.iter().zip(&prices) {
-            let row = ops.entry((e.account, e.op, e.bucket)).or_insert_with(|| {
-                OperationCount {
+            let row = ops
+                .entry((e.account, e.op, e.bucket))
+                .or_insert_with(|| OperationCount {
                     account: self.account_name(e.account),
                     operation: self.ops.get(e.op).cloned().unwrap_or_default(),
                     bucket: e.bucket.and_then(|b| self.buckets.get(b).cloned()),
@@ -840,8 +847,7 @@ impl Meter {
                     throttled: 0,
                     aws_owned: 0,
                     micros: 0,
-                }
-            });
+                });
             match e.outcome {
                 Outcome::AwsOwned => row.aws_owned = row.aws_owned.saturating_add(1),
                 Outcome::Throttled => row.throttled = row.throttled.saturating_add(1),
@@ -863,19 +869,21 @@ impl Meter {
             if let Some(b) = e.bucket {
                 let q = quotas.entry((e.account, b)).or_default();
                 if e.outcome == Outcome::Throttled {
-                    q.1 = q.1.saturating_add(1);
+                    q.throttled = q.throttled.saturating_add(1);
                 } else {
-                    q.0 = q.0.saturating_add(1);
+                    q.admitted = q.admitted.saturating_add(1);
                     let window_ms = self
                         .buckets
                         .get(b)
                         .map_or(SECOND_MS, |bucket| self.quota(bucket).window_ms);
                     let start = e.t.saturating_sub(window_ms);
-                    while q.3.front().is_some_and(|&f| f <= start) {
-                        q.3.pop_front();
+                    while q.window.front().is_some_and(|&f| f <= start) {
+                        q.window.pop_front();
                     }
-                    q.3.push_back(e.t);
-                    q.2 = q.2.max(u32::try_from(q.3.len()).unwrap_or(u32::MAX));
+                    q.window.push_back(e.t);
+                    q.peak = q
+                        .peak
+                        .max(u32::try_from(q.window.len()).unwrap_or(u32::MAX));
                 }
             }
         }
@@ -911,7 +919,7 @@ impl Meter {
                 let charge = key_charge(k, now_ms);
                 let requests = self
                     .keys
-                    .find(&String::from(k.key_arn))
+                    .find_str(k.key_arn)
                     .and_then(|i| key_requests.get(&i).copied())
                     .unwrap_or(0);
                 KeyCharge { requests, ..charge }
@@ -934,15 +942,15 @@ impl Meter {
 
         let quota_rows = quotas
             .into_iter()
-            .filter_map(|((account, b), (admitted, throttled, peak, _))| {
+            .filter_map(|((account, b), tally)| {
                 let bucket = self.buckets.get(b)?.clone();
                 Some(QuotaUsage {
                     account: self.account_name(account),
                     quota: self.quota(&bucket),
                     bucket,
-                    admitted,
-                    throttled,
-                    peak,
+                    admitted: tally.admitted,
+                    throttled: tally.throttled,
+                    peak: tally.peak,
                 })
             })
             .collect();
@@ -976,8 +984,7 @@ impl Meter {
     pub fn requests_over_time(&self, bucket_ms: i64) -> Vec<TimeBucket> {
         let size = bucket_ms.max(1);
         let prices = self.prices();
-        let mut buckets: BTreeMap<i64, BTreeMap<(usize, Option<usize>), TimeRow>> =
-            BTreeMap::new();
+        let mut buckets: BTreeMap<i64, BTreeMap<(usize, Option<usize>), TimeRow>> = BTreeMap::new();
         for (e, &price) in self.log.iter().zip(&prices) {
             let start = e.t.div_euclid(size).saturating_mul(size);
             let row = buckets
@@ -1022,6 +1029,15 @@ impl Meter {
             })
             .collect()
     }
+}
+
+/// Quota use of one account and bucket while a report is built.
+#[derive(Default)]
+struct QuotaTally {
+    admitted: u64,
+    throttled: u64,
+    peak: u32,
+    window: VecDeque<i64>,
 }
 
 fn empty_account(name: &str) -> AccountCharge {
@@ -1150,7 +1166,10 @@ pub struct S3ObjectRequest<'a> {
 /// KMS requests S3 makes for `requests`: one per request without a Bucket Key (`None`); with one
 /// (`Some(lifetime_ms)`), one per requester, KMS key and direction each time the bucket-level key is
 /// (re)generated, i.e. when none was made for them within `lifetime_ms` (C10).
-pub fn s3_kms_requests(requests: &[S3ObjectRequest<'_>], bucket_key_lifetime_ms: Option<i64>) -> u64 {
+pub fn s3_kms_requests(
+    requests: &[S3ObjectRequest<'_>],
+    bucket_key_lifetime_ms: Option<i64>,
+) -> u64 {
     let Some(lifetime) = bucket_key_lifetime_ms else {
         return u64::try_from(requests.len()).unwrap_or(u64::MAX);
     };

@@ -12,7 +12,9 @@ use alloc::vec::Vec;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::evaluation::{Answer, Decision, Options, PolicySet, PolicySource, PolicySources, Request};
+use crate::evaluation::{
+    Answer, Decision, Options, PolicySet, PolicySource, PolicySources, Request,
+};
 use crate::kms::{KeyManager, KeyState, KmsError};
 use crate::policy::principal::Caller;
 use crate::world::World;
@@ -244,12 +246,18 @@ pub fn valid_name(s: &str) -> bool {
         && b.len() <= 64
         && b.first().is_some_and(u8::is_ascii_alphanumeric)
         && b.last().is_some_and(u8::is_ascii_alphanumeric)
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-')
 }
 
 impl World {
     /// Runs a Feature Store operation (`sagemaker:CreateFeatureGroup`, `sagemaker:PutRecord`, …).
-    pub fn feature_store_call(&mut self, principal: &str, op: &str, input: &Value) -> Result<Value, FsError> {
+    pub fn feature_store_call(
+        &mut self,
+        principal: &str,
+        op: &str,
+        input: &Value,
+    ) -> Result<Value, FsError> {
         let op = op.strip_prefix("sagemaker:").unwrap_or(op);
         let result = match op {
             "CreateFeatureGroup" => self.create_feature_group(principal, input),
@@ -265,7 +273,10 @@ impl World {
             )),
         };
         let (source_is_data, resource) = (
-            matches!(op, "PutRecord" | "GetRecord" | "DeleteRecord" | "BatchGetRecord"),
+            matches!(
+                op,
+                "PutRecord" | "GetRecord" | "DeleteRecord" | "BatchGetRecord"
+            ),
             self.group_arn_for(input),
         );
         let err = result.as_ref().err();
@@ -305,7 +316,13 @@ impl World {
 
     /// Authorizes a SageMaker action on a feature group (identity policies, plus the RAM share's resource
     /// policy for other accounts).
-    pub(crate) fn authorize_sagemaker(&mut self, principal: &str, action: &str, resource: &str, owner: &str) -> Result<Answer, FsError> {
+    pub(crate) fn authorize_sagemaker(
+        &mut self,
+        principal: &str,
+        action: &str,
+        resource: &str,
+        owner: &str,
+    ) -> Result<Answer, FsError> {
         let caller = Caller::parse(principal)
             .ok_or_else(|| FsError::validation(format!("`{principal}` is not a valid caller")))?;
         let mut src = PolicySources::default();
@@ -325,13 +342,20 @@ impl World {
             resource_account: Some(String::from(owner)),
             ..Request::default()
         };
-        let answer = set.decide(&req, Options { explain: true, now_ms: self.clock_ms });
-        self.authorizations.push(crate::kms::service::Authorization {
-            action: String::from(action),
-            resource: String::from(resource),
-            principal: String::from(principal),
-            answer: answer.clone(),
-        });
+        let answer = set.decide(
+            &req,
+            Options {
+                explain: true,
+                now_ms: self.clock_ms,
+            },
+        );
+        self.authorizations
+            .push(crate::kms::service::Authorization {
+                action: String::from(action),
+                resource: String::from(resource),
+                principal: String::from(principal),
+                answer: answer.clone(),
+            });
         if answer.decision == Decision::Allow {
             Ok(answer)
         } else {
@@ -365,15 +389,18 @@ impl World {
         }
         Some(PolicySource {
             id: String::from("ramSharePolicy"),
-            text: serde_json::to_string_pretty(&json!({ "Version": "2012-10-17", "Statement": statements }))
-                .unwrap_or_default(),
+            text: serde_json::to_string_pretty(
+                &json!({ "Version": "2012-10-17", "Statement": statements }),
+            )
+            .unwrap_or_default(),
         })
     }
 
     fn create_feature_group(&mut self, principal: &str, input: &Value) -> Result<Value, FsError> {
-        let inp: CreateInput =
-            serde_json::from_value(input.clone()).map_err(|e| FsError::validation(format!("invalid input: {e}")))?;
-        let caller = Caller::parse(principal).ok_or_else(|| FsError::validation(format!("`{principal}` is not a valid caller")))?;
+        let inp: CreateInput = serde_json::from_value(input.clone())
+            .map_err(|e| FsError::validation(format!("invalid input: {e}")))?;
+        let caller = Caller::parse(principal)
+            .ok_or_else(|| FsError::validation(format!("`{principal}` is not a valid caller")))?;
         let account = caller.account.clone().unwrap_or_default();
         let name = inp.feature_group_name.clone().unwrap_or_default();
         if !valid_name(&name) {
@@ -381,9 +408,20 @@ impl World {
                 "1 validation error detected: Value '{name}' at 'featureGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9]([_-]*[a-zA-Z0-9]){{0,63}}"
             )));
         }
-        let arn = format!("arn:{}:sagemaker:{}:{}:feature-group/{}", self.partition, self.region, account, name.to_ascii_lowercase());
+        let arn = format!(
+            "arn:{}:sagemaker:{}:{}:feature-group/{}",
+            self.partition,
+            self.region,
+            account,
+            name.to_ascii_lowercase()
+        );
         self.authorize_sagemaker(principal, "sagemaker:CreateFeatureGroup", &arn, &account)?;
-        if self.feature_store.groups.iter().any(|g| g.account == account && g.name == name) {
+        if self
+            .feature_store
+            .groups
+            .iter()
+            .any(|g| g.account == account && g.name == name)
+        {
             return Err(FsError::new(
                 "ResourceInUse",
                 format!("Resource Already Exists: FeatureGroup with name {name} already exists. Choose a different name."),
@@ -396,7 +434,10 @@ impl World {
             )));
         }
         let online_cfg = inp.online_store_config.clone().unwrap_or(Value::Null);
-        let online_enabled = online_cfg.get("EnableOnlineStore").and_then(Value::as_bool).unwrap_or(false);
+        let online_enabled = online_cfg
+            .get("EnableOnlineStore")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let online_key = online_cfg
             .pointer("/SecurityConfig/KmsKeyId")
             .and_then(Value::as_str)
@@ -422,15 +463,22 @@ impl World {
             let uri = cfg
                 .pointer("/S3StorageConfig/S3Uri")
                 .and_then(Value::as_str)
-                .ok_or_else(|| FsError::validation(String::from("OfflineStoreConfig.S3StorageConfig.S3Uri is required")))?;
-            let role = inp
-                .role_arn
-                .clone()
-                .ok_or_else(|| FsError::validation(String::from("RoleArn is required when an OfflineStoreConfig is provided")))?;
+                .ok_or_else(|| {
+                    FsError::validation(String::from(
+                        "OfflineStoreConfig.S3StorageConfig.S3Uri is required",
+                    ))
+                })?;
+            let role = inp.role_arn.clone().ok_or_else(|| {
+                FsError::validation(String::from(
+                    "RoleArn is required when an OfflineStoreConfig is provided",
+                ))
+            })?;
             let (bucket, prefix) = crate::s3::split_uri(uri)
                 .ok_or_else(|| FsError::validation(format!("`{uri}` is not an S3 URI")))?;
             if self.s3.bucket(bucket).is_none() {
-                return Err(FsError::validation(format!("The S3 bucket `{bucket}` in S3Uri does not exist")));
+                return Err(FsError::validation(format!(
+                    "The S3 bucket `{bucket}` in S3Uri does not exist"
+                )));
             }
             let key = match &offline_key {
                 Some(k) => k.clone(),
@@ -442,7 +490,11 @@ impl World {
             self.check_offline_role(&role, &key, bucket)?;
             let resolved = format!(
                 "s3://{bucket}/{}{account}/sagemaker/{}/offline-store/{name}-{}/data",
-                if prefix.is_empty() { String::new() } else { format!("{}/", prefix.trim_end_matches('/')) },
+                if prefix.is_empty() {
+                    String::new()
+                } else {
+                    format!("{}/", prefix.trim_end_matches('/'))
+                },
                 self.region,
                 self.clock_ms / 1000
             );
@@ -458,13 +510,22 @@ impl World {
         }
         let mut online = None;
         if online_enabled {
-            online = Some(self.provision_online_store(principal, &arn, &name, online_key.as_deref(), &online_cfg)?);
+            online = Some(self.provision_online_store(
+                principal,
+                &arn,
+                &name,
+                online_key.as_deref(),
+                &online_cfg,
+            )?);
         }
         self.feature_store.groups.push(FeatureGroup {
             name: name.clone(),
             arn: arn.clone(),
             account,
-            record_identifier: inp.record_identifier_feature_name.clone().unwrap_or_default(),
+            record_identifier: inp
+                .record_identifier_feature_name
+                .clone()
+                .unwrap_or_default(),
             event_time: inp.event_time_feature_name.clone().unwrap_or_default(),
             features: inp.feature_definitions.clone(),
             online,
@@ -485,7 +546,10 @@ impl World {
         }
         for (i, f) in inp.feature_definitions.iter().enumerate() {
             if !valid_name(&f.feature_name) {
-                return Err(FsError::validation(format!("Invalid feature name `{}`", f.feature_name)));
+                return Err(FsError::validation(format!(
+                    "Invalid feature name `{}`",
+                    f.feature_name
+                )));
             }
             if RESERVED_FEATURE_NAMES.contains(&f.feature_name.to_ascii_lowercase().as_str()) {
                 return Err(FsError::validation(format!(
@@ -493,12 +557,22 @@ impl World {
                     f.feature_name
                 )));
             }
-            if inp.feature_definitions.iter().take(i).any(|o| o.feature_name.eq_ignore_ascii_case(&f.feature_name)) {
-                return Err(FsError::validation(format!("Duplicate feature name `{}`", f.feature_name)));
+            if inp
+                .feature_definitions
+                .iter()
+                .take(i)
+                .any(|o| o.feature_name.eq_ignore_ascii_case(&f.feature_name))
+            {
+                return Err(FsError::validation(format!(
+                    "Duplicate feature name `{}`",
+                    f.feature_name
+                )));
             }
         }
         let find = |n: &Option<String>| -> Option<&FeatureDefinition> {
-            inp.feature_definitions.iter().find(|f| Some(&f.feature_name) == n.as_ref())
+            inp.feature_definitions
+                .iter()
+                .find(|f| Some(&f.feature_name) == n.as_ref())
         };
         let rid = find(&inp.record_identifier_feature_name).ok_or_else(|| {
             FsError::validation(format!(
@@ -518,7 +592,9 @@ impl World {
             ))
         })?;
         if et.feature_type == FeatureType::Integral {
-            return Err(FsError::validation(String::from("An EventTime can be a String or Fractional.")));
+            return Err(FsError::validation(String::from(
+                "An EventTime can be a String or Fractional.",
+            )));
         }
         Ok(())
     }
@@ -531,7 +607,9 @@ impl World {
             )));
         }
         let k = self.kms.key_by_arn(key).map_err(|_| {
-            FsError::validation(format!("The KMS key `{key}` does not exist or is not accessible"))
+            FsError::validation(format!(
+                "The KMS key `{key}` does not exist or is not accessible"
+            ))
         })?;
         if !k.spec.is_symmetric() {
             return Err(FsError::validation(format!(
@@ -577,9 +655,16 @@ impl World {
     }
 
     /// Asks the policy engine whether `principal` may perform `action` on `key` (no KMS request is made).
-    pub(crate) fn kms_permission(&mut self, principal: &str, via: Option<&str>, action: &str, key: &str) -> Result<Answer, FsError> {
+    pub(crate) fn kms_permission(
+        &mut self,
+        principal: &str,
+        via: Option<&str>,
+        action: &str,
+        key: &str,
+    ) -> Result<Answer, FsError> {
         let k = self.kms.key_by_arn(key)?;
-        let caller = Caller::parse(principal).ok_or_else(|| FsError::validation(format!("`{principal}` is not a valid caller")))?;
+        let caller = Caller::parse(principal)
+            .ok_or_else(|| FsError::validation(format!("`{principal}` is not a valid caller")))?;
         let mut src = PolicySources::default();
         if let Some(p) = self.iam.principal_of(&caller) {
             src.identity.clone_from(&p.identity_policies);
@@ -596,12 +681,19 @@ impl World {
         let mut req = Request {
             principal: String::from(principal),
             action: String::from(action),
-            resource: if action == "kms:ListAliases" { String::from("*") } else { String::from(key) },
+            resource: if action == "kms:ListAliases" {
+                String::from("*")
+            } else {
+                String::from(key)
+            },
             ..Request::default()
         };
         if action == "kms:ListAliases" {
             // ListAliases is IAM-only and has no key resource: the key policy does not apply.
-            let src_iam = PolicySources { resource: None, ..src };
+            let src_iam = PolicySources {
+                resource: None,
+                ..src
+            };
             let set = PolicySet::build(&src_iam, false);
             req.resource_account = caller.account.clone();
             return Ok(self.decide_recorded(&set, req, via));
@@ -613,16 +705,26 @@ impl World {
         if let Some(svc) = via {
             req.set(
                 "kms:ViaService",
-                crate::evaluation::context::ContextValue::One(format!("{svc}.{}.amazonaws.com", self.region)),
+                crate::evaluation::context::ContextValue::One(format!(
+                    "{svc}.{}.amazonaws.com",
+                    self.region
+                )),
             );
         }
-        let answer = set.decide(&req, Options { explain: true, now_ms: self.clock_ms });
-        self.authorizations.push(crate::kms::service::Authorization {
-            action: req.action.clone(),
-            resource: req.resource.clone(),
-            principal: req.principal.clone(),
-            answer: answer.clone(),
-        });
+        let answer = set.decide(
+            &req,
+            Options {
+                explain: true,
+                now_ms: self.clock_ms,
+            },
+        );
+        self.authorizations
+            .push(crate::kms::service::Authorization {
+                action: req.action.clone(),
+                resource: req.resource.clone(),
+                principal: req.principal.clone(),
+                answer: answer.clone(),
+            });
         answer
     }
 
@@ -638,7 +740,11 @@ impl World {
         let (key_arn, kind, grant_id, call) = match key {
             Some(k) => {
                 let manager = self.kms.key_by_arn(k)?.manager;
-                let kind = if manager == KeyManager::Aws { KeyKind::AwsManaged } else { KeyKind::CustomerManaged };
+                let kind = if manager == KeyManager::Aws {
+                    KeyKind::AwsManaged
+                } else {
+                    KeyKind::CustomerManaged
+                };
                 // Feature Store creates a grant for the store, on the caller's behalf (modelling FS2).
                 let call = self.call_as(principal, Some("sagemaker"));
                 let service = self.service_principal();
@@ -659,22 +765,37 @@ impl World {
             }
             None => {
                 let owned = self.aws_owned_key()?;
-                (owned, KeyKind::AwsOwned, None, self.call_as(principal, Some("sagemaker")))
+                (
+                    owned,
+                    KeyKind::AwsOwned,
+                    None,
+                    self.call_as(principal, Some("sagemaker")),
+                )
             }
         };
-        let out = self.kms_request(&call, "GenerateDataKey", &json!({ "KeyId": key_arn, "KeySpec": "AES_256", "EncryptionContext": ec }))?;
+        let out = self.kms_request(
+            &call,
+            "GenerateDataKey",
+            &json!({ "KeyId": key_arn, "KeySpec": "AES_256", "EncryptionContext": ec }),
+        )?;
         let wrapped = out
             .get("CiphertextBlob")
             .and_then(Value::as_str)
             .and_then(crate::policy::values::base64_decode)
-            .ok_or_else(|| FsError::new("InternalFailure", String::from("KMS returned no data key")))?;
+            .ok_or_else(|| {
+                FsError::new("InternalFailure", String::from("KMS returned no data key"))
+            })?;
         Ok(OnlineStore {
             key_arn,
             key_kind: kind,
             grant_id,
             wrapped_data_key: wrapped,
             ttl: cfg.get("TtlDuration").cloned(),
-            storage_type: cfg.get("StorageType").and_then(Value::as_str).unwrap_or("Standard").to_string(),
+            storage_type: cfg
+                .get("StorageType")
+                .and_then(Value::as_str)
+                .unwrap_or("Standard")
+                .to_string(),
         })
     }
 
@@ -685,7 +806,10 @@ impl World {
 
     /// The AWS owned key Feature Store uses by default for online stores (not in any customer account).
     pub fn aws_owned_key(&mut self) -> Result<String, KmsError> {
-        let arn = format!("arn:{}:kms:{}:000000000000:key/aws-owned-sagemaker-featurestore", self.partition, self.region);
+        let arn = format!(
+            "arn:{}:kms:{}:000000000000:key/aws-owned-sagemaker-featurestore",
+            self.partition, self.region
+        );
         if self.kms.key_by_arn(&arn).is_err() {
             let now = self.clock_ms;
             self.kms.add_key(
@@ -709,7 +833,11 @@ impl World {
         let gi = self.find_group(input)?;
         let (arn, account) = self.group_ids(gi)?;
         self.authorize_sagemaker(principal, "sagemaker:DescribeFeatureGroup", &arn, &account)?;
-        let g = self.feature_store.groups.get(gi).ok_or_else(not_found_any)?;
+        let g = self
+            .feature_store
+            .groups
+            .get(gi)
+            .ok_or_else(not_found_any)?;
         let mut out = json!({
             "FeatureGroupArn": g.arn,
             "FeatureGroupName": g.name,
@@ -723,7 +851,11 @@ impl World {
             if let Some(on) = &g.online {
                 let mut cfg = json!({ "EnableOnlineStore": true, "StorageType": on.storage_type });
                 if on.key_kind != KeyKind::AwsOwned {
-                    set(&mut cfg, "SecurityConfig", json!({ "KmsKeyId": on.key_arn }));
+                    set(
+                        &mut cfg,
+                        "SecurityConfig",
+                        json!({ "KmsKeyId": on.key_arn }),
+                    );
                 }
                 if let Some(t) = &on.ttl {
                     set(&mut cfg, "TtlDuration", t.clone());
@@ -731,11 +863,15 @@ impl World {
                 o.insert(String::from("OnlineStoreConfig"), cfg);
             }
             if let Some(off) = &g.offline {
-                let mut s3 = json!({ "S3Uri": off.s3_uri, "ResolvedOutputS3Uri": off.resolved_uri });
+                let mut s3 =
+                    json!({ "S3Uri": off.s3_uri, "ResolvedOutputS3Uri": off.resolved_uri });
                 if let Some(k) = &off.key_arn {
                     set(&mut s3, "KmsKeyId", json!(k));
                 }
-                o.insert(String::from("OfflineStoreConfig"), json!({ "S3StorageConfig": s3 }));
+                o.insert(
+                    String::from("OfflineStoreConfig"),
+                    json!({ "S3StorageConfig": s3 }),
+                );
                 let mut st = json!({ "Status": off.status });
                 if let Some(r) = &off.blocked_reason {
                     set(&mut st, "BlockedReason", json!(r));
@@ -775,7 +911,11 @@ impl World {
                 let service = self.service_principal();
                 let call = self.call_as(&service, None);
                 // A grant already revoked can't be retired again; that is not an error for the deletion.
-                let _ = self.kms_request(&call, "RetireGrant", &json!({ "KeyId": on.key_arn, "GrantId": gid }));
+                let _ = self.kms_request(
+                    &call,
+                    "RetireGrant",
+                    &json!({ "KeyId": on.key_arn, "GrantId": gid }),
+                );
             }
         }
         Ok(json!({}))
@@ -799,7 +939,11 @@ impl World {
     }
 
     pub(crate) fn group_ids(&self, gi: usize) -> Result<(String, String), FsError> {
-        let g = self.feature_store.groups.get(gi).ok_or_else(not_found_any)?;
+        let g = self
+            .feature_store
+            .groups
+            .get(gi)
+            .ok_or_else(not_found_any)?;
         Ok((g.arn.clone(), g.account.clone()))
     }
 }
@@ -812,7 +956,10 @@ fn set(v: &mut Value, key: &str, x: Value) {
 }
 
 fn not_found_any() -> FsError {
-    FsError::new("ResourceNotFound", String::from("Resource Not Found: the feature group no longer exists"))
+    FsError::new(
+        "ResourceNotFound",
+        String::from("Resource Not Found: the feature group no longer exists"),
+    )
 }
 
 /// The session Feature Store uses when it assumes the offline-store role.
@@ -827,7 +974,10 @@ fn strip_record_values(input: &Value) -> Value {
     let mut v = input.clone();
     if let Some(o) = v.as_object_mut() {
         if o.contains_key("Record") {
-            o.insert(String::from("Record"), Value::String(String::from("HIDDEN_DUE_TO_SECURITY_REASONS")));
+            o.insert(
+                String::from("Record"),
+                Value::String(String::from("HIDDEN_DUE_TO_SECURITY_REASONS")),
+            );
         }
     }
     v

@@ -67,7 +67,11 @@ impl World {
             }
         }
         if targets.1 {
-            self.write_offline(gi, &record_id, &json!({ "Record": record, "is_deleted": false }))?;
+            self.write_offline(
+                gi,
+                &record_id,
+                &json!({ "Record": record, "is_deleted": false }),
+            )?;
         }
         Ok(json!({}))
     }
@@ -81,15 +85,32 @@ impl World {
             .and_then(Value::as_str)
             .ok_or_else(|| validation(String::from("RecordIdentifierValueAsString is required")))?
             .to_string();
-        let names: Option<Vec<String>> = input
-            .get("FeatureNames")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect());
+        let names: Option<Vec<String>> =
+            input
+                .get("FeatureNames")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(String::from)
+                        .collect()
+                });
         self.read_record(principal, gi, &arn, &id, names.as_deref())
     }
 
-    fn read_record(&mut self, principal: &str, gi: usize, arn: &str, id: &str, names: Option<&[String]>) -> Result<Value, FsError> {
-        let has_online = self.feature_store.groups.get(gi).is_some_and(|g| g.online.is_some());
+    fn read_record(
+        &mut self,
+        principal: &str,
+        gi: usize,
+        arn: &str,
+        id: &str,
+        names: Option<&[String]>,
+    ) -> Result<Value, FsError> {
+        let has_online = self
+            .feature_store
+            .groups
+            .get(gi)
+            .is_some_and(|g| g.online.is_some());
         if !has_online {
             return Err(validation(format!(
                 "The feature group {arn} has no OnlineStore: GetRecord reads the online store only"
@@ -115,7 +136,11 @@ impl World {
         Ok(json!({ "Record": record }))
     }
 
-    pub(crate) fn delete_record(&mut self, principal: &str, input: &Value) -> Result<Value, FsError> {
+    pub(crate) fn delete_record(
+        &mut self,
+        principal: &str,
+        input: &Value,
+    ) -> Result<Value, FsError> {
         let gi = self.find_group(input)?;
         let (arn, owner) = self.group_ids(gi)?;
         self.authorize_sagemaker(principal, "sagemaker:DeleteRecord", &arn, &owner)?;
@@ -128,10 +153,16 @@ impl World {
             .get("EventTime")
             .and_then(Value::as_str)
             .ok_or_else(|| validation(String::from("EventTime is required")))?;
-        let event_ms = parse_date(event).ok_or_else(|| validation(format!("EventTime `{event}` is not a valid time")))?;
-        let mode = input.get("DeletionMode").and_then(Value::as_str).unwrap_or("SoftDelete");
+        let event_ms = parse_date(event)
+            .ok_or_else(|| validation(format!("EventTime `{event}` is not a valid time")))?;
+        let mode = input
+            .get("DeletionMode")
+            .and_then(Value::as_str)
+            .unwrap_or("SoftDelete");
         if mode != "SoftDelete" && mode != "HardDelete" {
-            return Err(validation(format!("DeletionMode `{mode}` must be SoftDelete or HardDelete")));
+            return Err(validation(format!(
+                "DeletionMode `{mode}` must be SoftDelete or HardDelete"
+            )));
         }
         let targets = self.target_stores(gi, input)?;
         if targets.0 {
@@ -159,40 +190,70 @@ impl World {
         }
         if targets.1 {
             // Both modes append a deleted-record marker to the offline store.
-            self.write_offline(gi, &id, &json!({ "RecordIdentifier": id, "EventTime": event, "is_deleted": true }))?;
+            self.write_offline(
+                gi,
+                &id,
+                &json!({ "RecordIdentifier": id, "EventTime": event, "is_deleted": true }),
+            )?;
         }
         Ok(json!({}))
     }
 
-    pub(crate) fn batch_get_record(&mut self, principal: &str, input: &Value) -> Result<Value, FsError> {
+    pub(crate) fn batch_get_record(
+        &mut self,
+        principal: &str,
+        input: &Value,
+    ) -> Result<Value, FsError> {
         let ids = input
             .get("Identifiers")
             .and_then(Value::as_array)
             .cloned()
             .ok_or_else(|| validation(String::from("Identifiers is required")))?;
         if ids.is_empty() || ids.len() > 10 {
-            return Err(validation(String::from("Identifiers must name between 1 and 10 feature groups")));
+            return Err(validation(String::from(
+                "Identifiers must name between 1 and 10 feature groups",
+            )));
         }
         let total: usize = ids
             .iter()
-            .map(|i| i.get("RecordIdentifiersValueAsString").and_then(Value::as_array).map_or(0, Vec::len))
+            .map(|i| {
+                i.get("RecordIdentifiersValueAsString")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len)
+            })
             .sum();
         if total == 0 || total > 100 {
-            return Err(validation(String::from("BatchGetRecord can contain as many as 100 records")));
+            return Err(validation(String::from(
+                "BatchGetRecord can contain as many as 100 records",
+            )));
         }
         let mut records = Vec::new();
         let mut errors = Vec::new();
         for ident in &ids {
-            let name = ident.get("FeatureGroupName").and_then(Value::as_str).unwrap_or("").to_string();
+            let name = ident
+                .get("FeatureGroupName")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             let rids: Vec<String> = ident
                 .get("RecordIdentifiersValueAsString")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(String::from)
+                        .collect()
+                })
                 .unwrap_or_default();
             let names: Option<Vec<String>> = ident
                 .get("FeatureNames")
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect());
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(String::from)
+                        .collect()
+                });
             let group = self
                 .find_group(&json!({ "FeatureGroupName": name }))
                 .and_then(|gi| self.group_ids(gi).map(|ids| (gi, ids)));
@@ -205,7 +266,9 @@ impl World {
                     continue;
                 }
             };
-            if let Err(e) = self.authorize_sagemaker(principal, "sagemaker:BatchGetRecord", &arn, &owner) {
+            if let Err(e) =
+                self.authorize_sagemaker(principal, "sagemaker:BatchGetRecord", &arn, &owner)
+            {
                 for r in &rids {
                     errors.push(json!({ "FeatureGroupName": name, "RecordIdentifierValueAsString": r, "ErrorCode": "AccessForbidden", "ErrorMessage": e.message }));
                 }
@@ -227,7 +290,11 @@ impl World {
 
     /// Checks a record against the group's definitions; returns (record identifier, event time in ms).
     fn validate_record(&self, gi: usize, record: &[Value]) -> Result<(String, i64), FsError> {
-        let g = self.feature_store.groups.get(gi).ok_or_else(|| validation(String::from("no such feature group")))?;
+        let g = self
+            .feature_store
+            .groups
+            .get(gi)
+            .ok_or_else(|| validation(String::from("no such feature group")))?;
         let mut rid = None;
         let mut event = None;
         for (i, f) in record.iter().enumerate() {
@@ -235,14 +302,25 @@ impl World {
                 .get("FeatureName")
                 .and_then(Value::as_str)
                 .ok_or_else(|| validation(format!("Record[{i}].FeatureName is required")))?;
-            if record.iter().take(i).any(|o| o.get("FeatureName").and_then(Value::as_str) == Some(name)) {
-                return Err(validation(format!("The feature `{name}` appears twice in the record")));
+            if record
+                .iter()
+                .take(i)
+                .any(|o| o.get("FeatureName").and_then(Value::as_str) == Some(name))
+            {
+                return Err(validation(format!(
+                    "The feature `{name}` appears twice in the record"
+                )));
             }
             let def = g
                 .features
                 .iter()
                 .find(|d| d.feature_name == name)
-                .ok_or_else(|| validation(format!("The feature `{name}` is not defined in feature group {}", g.name)))?;
+                .ok_or_else(|| {
+                    validation(format!(
+                        "The feature `{name}` is not defined in feature group {}",
+                        g.name
+                    ))
+                })?;
             let value = f.get("ValueAsString").and_then(Value::as_str);
             if let Some(v) = value {
                 let ok = match def.feature_type {
@@ -264,11 +342,23 @@ impl World {
                 event = value.map(String::from);
             }
         }
-        let rid = rid.ok_or_else(|| validation(format!("The record identifier feature `{}` is missing from the record", g.record_identifier)))?;
+        let rid = rid.ok_or_else(|| {
+            validation(format!(
+                "The record identifier feature `{}` is missing from the record",
+                g.record_identifier
+            ))
+        })?;
         if rid.len() > 2048 {
-            return Err(validation(String::from("The record identifier is longer than 2 KB")));
+            return Err(validation(String::from(
+                "The record identifier is longer than 2 KB",
+            )));
         }
-        let event = event.ok_or_else(|| validation(format!("The event time feature `{}` is missing from the record", g.event_time)))?;
+        let event = event.ok_or_else(|| {
+            validation(format!(
+                "The event time feature `{}` is missing from the record",
+                g.event_time
+            ))
+        })?;
         let ms = parse_date(&event).ok_or_else(|| {
             validation(format!(
                 "The event time `{event}` is not a valid EventTime: use Unix seconds (Fractional) or yyyy-MM-dd'T'HH:mm:ssZ / yyyy-MM-dd'T'HH:mm:ss.SSSZ"
@@ -279,7 +369,11 @@ impl World {
 
     /// (online, offline) targets: `TargetStores`, defaulting to every enabled store.
     fn target_stores(&self, gi: usize, input: &Value) -> Result<(bool, bool), FsError> {
-        let g = self.feature_store.groups.get(gi).ok_or_else(|| validation(String::from("no such feature group")))?;
+        let g = self
+            .feature_store
+            .groups
+            .get(gi)
+            .ok_or_else(|| validation(String::from("no such feature group")))?;
         let (has_on, has_off) = (g.online.is_some(), g.offline.is_some());
         match input.get("TargetStores").and_then(Value::as_array) {
             None => Ok((has_on, has_off)),
@@ -287,7 +381,9 @@ impl World {
                 let want = |s: &str| list.iter().any(|v| v.as_str() == Some(s));
                 let (on, off) = (want("OnlineStore"), want("OfflineStore"));
                 if on && !has_on || off && !has_off {
-                    return Err(validation(String::from("TargetStores names a store the feature group does not have")));
+                    return Err(validation(String::from(
+                        "TargetStores names a store the feature group does not have",
+                    )));
                 }
                 Ok((on, off))
             }
@@ -295,10 +391,21 @@ impl World {
     }
 
     /// The online store's data key, unwrapped by KMS on the caller's behalf (`kms:Decrypt` via Feature Store).
-    fn online_data_key(&mut self, principal: &str, gi: usize) -> Result<Zeroizing<Vec<u8>>, FsError> {
+    fn online_data_key(
+        &mut self,
+        principal: &str,
+        gi: usize,
+    ) -> Result<Zeroizing<Vec<u8>>, FsError> {
         self.online_store_usable(gi)?;
-        let g = self.feature_store.groups.get(gi).ok_or_else(|| validation(String::from("no such feature group")))?;
-        let on = g.online.as_ref().ok_or_else(|| validation(String::from("the feature group has no online store")))?;
+        let g = self
+            .feature_store
+            .groups
+            .get(gi)
+            .ok_or_else(|| validation(String::from("no such feature group")))?;
+        let on = g
+            .online
+            .as_ref()
+            .ok_or_else(|| validation(String::from("the feature group has no online store")))?;
         let (arn, wrapped, kind) = (g.arn.clone(), on.wrapped_data_key.clone(), on.key_kind);
         let call = if kind == KeyKind::AwsOwned {
             self.call_as(&self.service_principal(), None)
@@ -323,13 +430,19 @@ impl World {
             .and_then(Value::as_str)
             .and_then(base64_decode)
             .map(Zeroizing::new)
-            .ok_or_else(|| FsError::new("InternalFailure", String::from("KMS returned no data key")))
+            .ok_or_else(|| {
+                FsError::new("InternalFailure", String::from("KMS returned no data key"))
+            })
     }
 
     /// A customer managed (or AWS managed) online-store key must be usable by Feature Store: enabled, with
     /// Feature Store's grant in effect. Otherwise the store can't be protected and its calls fail (FS3).
     fn online_store_usable(&self, gi: usize) -> Result<(), FsError> {
-        let g = self.feature_store.groups.get(gi).ok_or_else(|| validation(String::from("no such feature group")))?;
+        let g = self
+            .feature_store
+            .groups
+            .get(gi)
+            .ok_or_else(|| validation(String::from("no such feature group")))?;
         let Some(on) = &g.online else { return Ok(()) };
         if on.key_kind == KeyKind::AwsOwned {
             return Ok(());
@@ -362,7 +475,9 @@ impl World {
                     && sg.grant.constraints.as_ref().is_none_or(|c| {
                         c.encryption_context_equals.is_none()
                             && c.encryption_context_subset.as_ref().is_none_or(|s| {
-                                s.iter().all(|(k, v)| k.eq_ignore_ascii_case(EC_FEATURE_GROUP) && *v == g.arn)
+                                s.iter().all(|(k, v)| {
+                                    k.eq_ignore_ascii_case(EC_FEATURE_GROUP) && *v == g.arn
+                                })
                             })
                     })
                     && sg.created_ms + d <= now.max(sg.created_ms)
@@ -388,15 +503,25 @@ impl World {
         let Some(sealed) = self.storage.get(Table::OnlineStore, key) else {
             return Ok(None);
         };
-        let plain = crypto::open_record(data_key, key.as_bytes(), sealed)
-            .map_err(|e| FsError::new("InternalFailure", format!("the stored record could not be decrypted: {e}")))?;
-        serde_json::from_slice(&plain)
-            .map(Some)
-            .map_err(|e| FsError::new("InternalFailure", format!("the stored record is corrupt: {e}")))
+        let plain = crypto::open_record(data_key, key.as_bytes(), sealed).map_err(|e| {
+            FsError::new(
+                "InternalFailure",
+                format!("the stored record could not be decrypted: {e}"),
+            )
+        })?;
+        serde_json::from_slice(&plain).map(Some).map_err(|e| {
+            FsError::new(
+                "InternalFailure",
+                format!("the stored record is corrupt: {e}"),
+            )
+        })
     }
 
     fn write_online(&mut self, data_key: &[u8], key: &str, stored: &Stored) -> Result<(), FsError> {
-        let plain = Zeroizing::new(serde_json::to_vec(stored).map_err(|e| FsError::new("InternalFailure", e.to_string()))?);
+        let plain = Zeroizing::new(
+            serde_json::to_vec(stored)
+                .map_err(|e| FsError::new("InternalFailure", e.to_string()))?,
+        );
         let sealed = crypto::seal_record(data_key, key.as_bytes(), &plain, &mut self.nonces)
             .map_err(|err| FsError::new("InternalFailure", err.to_string()))?;
         self.storage.put(Table::OnlineStore, key, sealed);
@@ -408,14 +533,23 @@ impl World {
     /// asynchronous.
     fn write_offline(&mut self, gi: usize, record_id: &str, body: &Value) -> Result<(), FsError> {
         let Some((role, uri, status, seq)) = self.feature_store.groups.get(gi).and_then(|g| {
-            g.offline.as_ref().map(|o| (o.role_arn.clone(), o.resolved_uri.clone(), o.status.clone(), o.objects))
+            g.offline.as_ref().map(|o| {
+                (
+                    o.role_arn.clone(),
+                    o.resolved_uri.clone(),
+                    o.status.clone(),
+                    o.objects,
+                )
+            })
         }) else {
             return Ok(());
         };
         if status == "Blocked" {
             return Ok(());
         }
-        let Some((bucket, prefix)) = crate::s3::split_uri(&uri).map(|(b, p)| (String::from(b), String::from(p))) else {
+        let Some((bucket, prefix)) =
+            crate::s3::split_uri(&uri).map(|(b, p)| (String::from(b), String::from(p)))
+        else {
             return Ok(());
         };
         let object = format!("{prefix}/{:016}_{record_id}.json", seq);
@@ -423,13 +557,23 @@ impl World {
         let session = super::role_session(&role);
         match self.s3_put_object(&session, &bucket, &object, &bytes) {
             Ok(_) => {
-                if let Some(o) = self.feature_store.groups.get_mut(gi).and_then(|g| g.offline.as_mut()) {
+                if let Some(o) = self
+                    .feature_store
+                    .groups
+                    .get_mut(gi)
+                    .and_then(|g| g.offline.as_mut())
+                {
                     o.objects += 1;
                 }
                 Ok(())
             }
             Err(e) => {
-                if let Some(o) = self.feature_store.groups.get_mut(gi).and_then(|g| g.offline.as_mut()) {
+                if let Some(o) = self
+                    .feature_store
+                    .groups
+                    .get_mut(gi)
+                    .and_then(|g| g.offline.as_mut())
+                {
                     o.status = String::from("Blocked");
                     o.blocked_reason = Some(format!("{}: {}", e.code, e.message));
                 }

@@ -467,7 +467,10 @@ impl Kms {
         let mut out = json!({ "CiphertextBlob": base64_encode(&blob), "KeyId": arn });
         if with_plaintext {
             if let Some(o) = out.as_object_mut() {
-                o.insert(String::from("Plaintext"), Value::String(base64_encode(&data_key.plaintext)));
+                o.insert(
+                    String::from("Plaintext"),
+                    Value::String(base64_encode(&data_key.plaintext)),
+                );
             }
         }
         Ok(out)
@@ -800,7 +803,8 @@ impl Kms {
                 "Encryption context grant constraints are supported only for symmetric encryption KMS keys",
             )));
         }
-        if PrincipalPattern::aws(&grantee).is_err() && PrincipalPattern::service(&grantee).is_err() {
+        if PrincipalPattern::aws(&grantee).is_err() && PrincipalPattern::service(&grantee).is_err()
+        {
             return Err(KmsError::Validation(format!(
                 "Invalid GranteePrincipal `{grantee}`"
             )));
@@ -907,7 +911,10 @@ impl Kms {
             .map(|g| {
                 let mut v = serde_json::to_value(&g.grant).unwrap_or(Value::Null);
                 if let Some(o) = v.as_object_mut() {
-                    o.insert(String::from("CreationDate"), json!(g.created_ms as f64 / 1000.0));
+                    o.insert(
+                        String::from("CreationDate"),
+                        json!(g.created_ms as f64 / 1000.0),
+                    );
                     o.insert(String::from("KeyId"), json!(g.key_arn));
                 }
                 v

@@ -11,7 +11,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The tables kmslab persists.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Table {
     /// Online-store records (ciphertext only), keyed `featureGroupArn\u{0}recordId`.
@@ -74,7 +76,10 @@ impl Storage for MemoryStorage {
             key: String::from(key),
             value: Some(value.clone()),
         });
-        self.tables.entry(table).or_default().insert(String::from(key), value);
+        self.tables
+            .entry(table)
+            .or_default()
+            .insert(String::from(key), value);
     }
 
     fn delete(&mut self, table: Table, key: &str) {
@@ -106,7 +111,10 @@ impl Storage for MemoryStorage {
     }
 
     fn load(&mut self, table: Table, key: &str, value: Vec<u8>) {
-        self.tables.entry(table).or_default().insert(String::from(key), value);
+        self.tables
+            .entry(table)
+            .or_default()
+            .insert(String::from(key), value);
     }
 
     fn len(&self, table: Table) -> usize {
