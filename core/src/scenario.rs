@@ -489,6 +489,7 @@ impl Scenario {
             });
         }
         w.feature_store.shares.clone_from(&self.shares);
+        w.persist_key_material();
         Ok(w)
     }
 

@@ -129,6 +129,9 @@ impl World {
             }
         }
         let result = self.kms.call(&self.iam, call, op, input);
+        if op == "CreateKey" && result.is_ok() {
+            self.persist_key_material();
+        }
         self.authorizations.append(&mut self.kms.authorizations);
         if !owned {
             // AWS owned keys are not in your account: their use does not appear in your trail.
@@ -210,6 +213,40 @@ impl World {
     /// Takes the authorizations made since the last call.
     pub fn take_authorizations(&mut self) -> Vec<Authorization> {
         core::mem::take(&mut self.authorizations)
+    }
+
+    /// Writes every key's material to storage (table `KeyMaterial`, key `ARN#VERSION`) that is not there yet.
+    pub fn persist_key_material(&mut self) {
+        for k in &self.kms.keys {
+            for (v, m) in k.materials.iter().enumerate() {
+                let id = alloc::format!("{}#{v}", k.arn);
+                if self
+                    .storage
+                    .get(crate::storage::Table::KeyMaterial, &id)
+                    .is_none()
+                {
+                    self.storage
+                        .put(crate::storage::Table::KeyMaterial, &id, m.expose().to_vec());
+                }
+            }
+        }
+    }
+
+    /// Replaces generated key material with persisted material (after a reload), so stored ciphertext opens.
+    pub fn restore_key_material(&mut self) -> usize {
+        let mut restored = 0;
+        for k in &mut self.kms.keys {
+            for (v, m) in k.materials.iter_mut().enumerate() {
+                let id = alloc::format!("{}#{v}", k.arn);
+                if let Some(bytes) = self.storage.get(crate::storage::Table::KeyMaterial, &id) {
+                    if let Ok(km) = crate::kms::crypto::KeyMaterial::try_from_slice(bytes) {
+                        *m = km;
+                        restored += 1;
+                    }
+                }
+            }
+        }
+        restored
     }
 
     /// Advances the simulated clock.
