@@ -894,7 +894,14 @@ impl Kms {
             call,
             "kms:ListGrants",
             idx,
-            &[],
+            &[kv(
+                "kms:GrantIsForAWSResource",
+                if call.via_service.is_some() {
+                    "true"
+                } else {
+                    "false"
+                },
+            )],
             &inp.grant_tokens,
             None,
         )?;
