@@ -5,7 +5,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::evaluation::PolicySource;
+use crate::evaluation::{PolicySource, PolicySources};
 use crate::policy::principal::{Caller, CallerType};
 
 /// An IAM user or role.
@@ -62,6 +62,25 @@ impl Directory {
             .as_ref()?
             .resource_control_policies
             .get(account)
+    }
+
+    /// The identity side of a caller's authorization: its identity policies, permissions boundary, the
+    /// session policy it presents, and the SCP levels of its account.
+    pub fn identity_sources(
+        &self,
+        caller: &Caller,
+        session_policy: Option<&PolicySource>,
+    ) -> PolicySources {
+        let mut src = PolicySources::default();
+        if let Some(p) = self.principal_of(caller) {
+            src.identity.clone_from(&p.identity_policies);
+            src.permissions_boundary.clone_from(&p.permissions_boundary);
+        }
+        src.session = session_policy.cloned();
+        if let Some(a) = &caller.account {
+            src.service_control = self.scps_for(a).cloned();
+        }
+        src
     }
 
     /// Whether an account is declared.

@@ -8,9 +8,7 @@ use alloc::vec::Vec;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use crate::evaluation::{
-    Answer, Decision, Options, PolicySet, PolicySource, PolicySources, Request,
-};
+use crate::evaluation::{Answer, Decision, PolicySource, Request};
 use crate::kms::crypto;
 use crate::kms::KmsError;
 use crate::policy::principal::Caller;
@@ -108,12 +106,16 @@ pub fn split_uri(uri: &str) -> Option<(&str, &str)> {
 impl World {
     /// PutObject by `principal` (a role session, for the offline store), encrypted with SSE-KMS.
     /// Returns the KMS key used.
+    ///
+    /// `kms_key`: the SSE-KMS key the request names (`x-amz-server-side-encryption-aws-kms-key-id`); without
+    /// one, the bucket's default key, else the account's AWS managed `aws/s3` key.
     pub fn s3_put_object(
         &mut self,
         principal: &str,
         bucket: &str,
         key: &str,
         body: &[u8],
+        kms_key: Option<&str>,
     ) -> Result<String, S3Error> {
         let b = self.s3.bucket(bucket).cloned().ok_or_else(|| {
             S3Error::new(
@@ -123,8 +125,8 @@ impl World {
         })?;
         let object_arn = format!("arn:{}:s3:::{}/{}", self.partition, bucket, key);
         self.s3_authorize(principal, "s3:PutObject", &object_arn, &b)?;
-        let key_arn = match &b.kms_key_arn {
-            Some(k) => k.clone(),
+        let key_arn = match kms_key.map(String::from).or_else(|| b.kms_key_arn.clone()) {
+            Some(k) => k,
             None => self.aws_managed_key(&b.account, "s3")?,
         };
         let call = self.call_as(principal, Some("s3"));
@@ -214,16 +216,11 @@ impl World {
                 format!("`{principal}` is not a valid caller"),
             )
         })?;
-        let mut src = PolicySources::default();
-        if let Some(p) = self.iam.principal_of(&caller) {
-            src.identity.clone_from(&p.identity_policies);
-            src.permissions_boundary.clone_from(&p.permissions_boundary);
-        }
+        let mut src = self.iam.identity_sources(&caller, None);
         src.resource = b.policy.as_ref().map(|t| PolicySource {
             id: String::from("bucketPolicy"),
             text: t.clone(),
         });
-        let set = PolicySet::build(&src, false);
         let req = Request {
             principal: String::from(principal),
             action: String::from(action),
@@ -231,20 +228,7 @@ impl World {
             resource_account: Some(b.account.clone()),
             ..Request::default()
         };
-        let answer = set.decide(
-            &req,
-            Options {
-                explain: true,
-                now_ms: self.clock_ms,
-            },
-        );
-        self.authorizations
-            .push(crate::kms::service::Authorization {
-                action: String::from(action),
-                resource: String::from(resource),
-                principal: String::from(principal),
-                answer: answer.clone(),
-            });
+        let answer = self.decide_recorded(&src, false, req, None);
         if answer.decision == Decision::Allow {
             Ok(())
         } else {

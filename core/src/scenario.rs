@@ -440,6 +440,12 @@ impl Scenario {
             let usage = KeyUsage::parse(usage_text).ok_or_else(|| {
                 ScenarioError::Declaration(format!("unknown keyUsage `{usage_text}`"))
             })?;
+            if !spec.allows_usage(usage) {
+                return Err(ScenarioError::Declaration(format!(
+                    "key `{}`: keyUsage `{usage_text}` is not valid with keySpec `{spec_text}`",
+                    k.arn
+                )));
+            }
             let state_text = k.key_state.as_deref().unwrap_or("Enabled");
             let state = KeyState::parse(state_text).ok_or_else(|| {
                 ScenarioError::Declaration(format!("unknown keyState `{state_text}`"))
@@ -651,6 +657,19 @@ fn check(
     auth: &[Authorization],
 ) -> Expectation {
     let mut failures = Vec::new();
+    // A misspelt member must not pass silently.
+    if let Some(o) = x.as_object() {
+        for k in o.keys() {
+            if !matches!(
+                k.as_str(),
+                "error" | "output" | "messageContains" | "decision" | "success"
+            ) {
+                failures.push(format!(
+                    "unknown `expect` member `{k}` (use error, output, messageContains, decision or success)"
+                ));
+            }
+        }
+    }
     match (x.get("error").and_then(Value::as_str), error) {
         (Some(want), Some(got)) if got.code != want => failures.push(format!(
             "expected error `{want}`, got `{}`: {}",

@@ -9,6 +9,8 @@ use alloc::vec::Vec;
 use serde_json::Value;
 
 use crate::cost::{Meter, Metered};
+use crate::evaluation::context::ContextValue;
+use crate::evaluation::{Answer, Options, PolicySet, PolicySources, Request};
 use crate::featurestore::FeatureStore;
 use crate::iam::Directory;
 use crate::kms::crypto::{Entropy, SeededEntropy};
@@ -208,6 +210,38 @@ impl World {
         crate::kms::crypto::read_header(&bytes)
             .ok()
             .map(|h| h.key_arn)
+    }
+
+    /// Decides `req` against `src` at the current time (with a trace), records the authorization and returns
+    /// the answer. `via` sets `kms:ViaService` to `SERVICE.REGION.amazonaws.com`.
+    pub fn decide_recorded(
+        &mut self,
+        src: &PolicySources,
+        key_policy: bool,
+        mut req: Request,
+        via: Option<&str>,
+    ) -> Answer {
+        if let Some(svc) = via {
+            req.set(
+                "kms:ViaService",
+                ContextValue::One(alloc::format!("{svc}.{}.amazonaws.com", self.region)),
+            );
+        }
+        let set = PolicySet::build(src, key_policy);
+        let answer = set.decide(
+            &req,
+            Options {
+                explain: true,
+                now_ms: self.clock_ms,
+            },
+        );
+        self.authorizations.push(Authorization {
+            action: req.action,
+            resource: req.resource,
+            principal: req.principal,
+            answer: answer.clone(),
+        });
+        answer
     }
 
     /// Takes the authorizations made since the last call.

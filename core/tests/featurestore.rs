@@ -447,3 +447,46 @@ fn cross_account_reads_need_the_share_iam_and_the_key_policy() {
         "AccessDeniedException"
     );
 }
+
+#[test]
+fn a_new_store_works_at_once_and_offline_objects_use_the_store_key() {
+    let mut w = world(&seed_policy(), false);
+    // The bucket's default key is another key; the offline store names KEY.
+    let other = "arn:aws:kms:us-east-1:111122223333:key/other-default-key";
+    w.kms
+        .add_key(
+            KeySeed {
+                arn: other.into(),
+                description: String::new(),
+                spec: KeySpec::SymmetricDefault,
+                usage: KeyUsage::EncryptDecrypt,
+                state: KeyState::Enabled,
+                manager: KeyManager::Customer,
+                policy: seed_policy(),
+                rotation_enabled: false,
+            },
+            0,
+        )
+        .unwrap();
+    w.s3.buckets[0].kms_key_arn = Some(other.into());
+    w.feature_store_call(USER, "CreateFeatureGroup", &create_input(Some(KEY), true))
+        .unwrap();
+    // Feature Store holds its grant's token: no propagation wait for its own grant (K1).
+    w.feature_store_call(USER, "PutRecord", &put("o-1", 1.0))
+        .unwrap();
+    let s3_keys: Vec<_> = w
+        .kms_requests
+        .iter()
+        .filter(|r| r.via_service.as_deref() == Some("s3") && r.operation == "GenerateDataKey")
+        .map(|r| r.key_arn.clone().unwrap())
+        .collect();
+    assert_eq!(
+        s3_keys,
+        vec![KEY.to_string()],
+        "the offline store's KmsKeyId encrypts its objects"
+    );
+    assert_eq!(
+        w.feature_store.groups[0].offline.as_ref().unwrap().status,
+        "Active"
+    );
+}

@@ -676,21 +676,43 @@ fn every_bit_flip_and_truncation_of_a_grant_token_is_rejected() {
     let d = directory();
     let mut k = kms(true);
     let root = call(ROOT, None, 0);
-    let g = k.call(&d, &root, "CreateGrant", &json!({"KeyId": KEY, "GranteePrincipal": ANALYST, "Operations": ["DescribeKey"]})).unwrap();
+    let g = k
+        .call(
+            &d,
+            &root,
+            "CreateGrant",
+            &json!({"KeyId": KEY, "GranteePrincipal": ANALYST, "Operations": ["DescribeKey"]}),
+        )
+        .unwrap();
     let token = base64_decode(g["GrantToken"].as_str().unwrap()).unwrap();
-    let try_token = |k: &mut Kms, t: &[u8]| code(&k.call(&d, &root, "DescribeKey", &json!({"KeyId": KEY, "GrantTokens": [base64_encode(t)]})));
+    let try_token = |k: &mut Kms, t: &[u8]| {
+        code(&k.call(
+            &d,
+            &root,
+            "DescribeKey",
+            &json!({"KeyId": KEY, "GrantTokens": [base64_encode(t)]}),
+        ))
+    };
     assert_eq!(try_token(&mut k, &token), "ok");
     let mut cases = 0;
     for i in 0..token.len() {
         for bit in 0..8 {
             let mut t = token.clone();
             t[i] ^= 1 << bit;
-            assert_eq!(try_token(&mut k, &t), "InvalidGrantTokenException", "byte {i} bit {bit}");
+            assert_eq!(
+                try_token(&mut k, &t),
+                "InvalidGrantTokenException",
+                "byte {i} bit {bit}"
+            );
             cases += 1;
         }
     }
     for len in 0..token.len() {
-        assert_eq!(try_token(&mut k, &token[..len]), "InvalidGrantTokenException", "truncated to {len}");
+        assert_eq!(
+            try_token(&mut k, &token[..len]),
+            "InvalidGrantTokenException",
+            "truncated to {len}"
+        );
         cases += 1;
     }
     assert!(cases > 400);

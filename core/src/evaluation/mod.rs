@@ -1081,18 +1081,19 @@ fn statement_applies(
         let hit = a.items.iter().find(|i| glob(&i.elems, action_lower));
         let matched = hit.is_some() != a.negated;
         if let Some(t) = trace.as_deref_mut() {
-            let mut e = ElementTrace::new(
-                if a.negated { "NotAction" } else { "Action" },
+            let name = if a.negated { "NotAction" } else { "Action" };
+            let reason = if matched {
+                "actionMatched"
+            } else {
+                "actionNotMatched"
+            };
+            t.push(matched_element(
+                name,
                 matched,
-                if matched {
-                    "actionMatched"
-                } else {
-                    "actionNotMatched"
-                },
+                reason,
                 a.span,
-            );
-            e.value = hit.map(|i| i.text.clone());
-            t.push(e);
+                hit.map(|i| &i.text),
+            ));
         }
         if !matched {
             ok = false;
@@ -1113,18 +1114,19 @@ fn statement_applies(
             .find(|i| i.pattern.matches(resource, ctx, sink));
         let matched = hit.is_some() != r.negated;
         if let Some(t) = trace.as_deref_mut() {
-            let mut e = ElementTrace::new(
-                if r.negated { "NotResource" } else { "Resource" },
+            let name = if r.negated { "NotResource" } else { "Resource" };
+            let reason = if matched {
+                "resourceMatched"
+            } else {
+                "resourceNotMatched"
+            };
+            t.push(matched_element(
+                name,
                 matched,
-                if matched {
-                    "resourceMatched"
-                } else {
-                    "resourceNotMatched"
-                },
+                reason,
                 r.span,
-            );
-            e.value = hit.map(|i| i.text.clone());
-            t.push(e);
+                hit.map(|i| &i.text),
+            ));
         }
         if !matched {
             ok = false;
@@ -1158,6 +1160,19 @@ fn statement_applies(
         }
     }
     ok.then_some(via)
+}
+
+/// A trace element for Action/Resource: which entry matched, if any.
+fn matched_element(
+    name: &'static str,
+    matched: bool,
+    reason: &'static str,
+    span: crate::json::Span,
+    entry: Option<&String>,
+) -> ElementTrace {
+    let mut e = ElementTrace::new(name, matched, reason, span);
+    e.value = entry.cloned();
+    e
 }
 
 /// Whether a key policy text is within KMS's size limit.

@@ -12,9 +12,7 @@ use alloc::vec::Vec;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::evaluation::{
-    Answer, Decision, Options, PolicySet, PolicySource, PolicySources, Request,
-};
+use crate::evaluation::{Answer, Decision, PolicySource, Request};
 use crate::kms::{KeyManager, KeyState, KmsError};
 use crate::policy::principal::Caller;
 use crate::world::World;
@@ -325,16 +323,8 @@ impl World {
     ) -> Result<Answer, FsError> {
         let caller = Caller::parse(principal)
             .ok_or_else(|| FsError::validation(format!("`{principal}` is not a valid caller")))?;
-        let mut src = PolicySources::default();
-        if let Some(p) = self.iam.principal_of(&caller) {
-            src.identity.clone_from(&p.identity_policies);
-            src.permissions_boundary.clone_from(&p.permissions_boundary);
-        }
-        if let Some(a) = &caller.account {
-            src.service_control = self.iam.scps_for(a).cloned();
-        }
+        let mut src = self.iam.identity_sources(&caller, None);
         src.resource = self.share_policy(resource);
-        let set = PolicySet::build(&src, false);
         let req = Request {
             principal: String::from(principal),
             action: String::from(action),
@@ -342,20 +332,7 @@ impl World {
             resource_account: Some(String::from(owner)),
             ..Request::default()
         };
-        let answer = set.decide(
-            &req,
-            Options {
-                explain: true,
-                now_ms: self.clock_ms,
-            },
-        );
-        self.authorizations
-            .push(crate::kms::service::Authorization {
-                action: String::from(action),
-                resource: String::from(resource),
-                principal: String::from(principal),
-                answer: answer.clone(),
-            });
+        let answer = self.decide_recorded(&src, false, req, None);
         if answer.decision == Decision::Allow {
             Ok(answer)
         } else {
@@ -662,70 +639,29 @@ impl World {
         action: &str,
         key: &str,
     ) -> Result<Answer, FsError> {
-        let k = self.kms.key_by_arn(key)?;
+        let policy = self.kms.key_by_arn(key)?.policy.clone();
         let caller = Caller::parse(principal)
             .ok_or_else(|| FsError::validation(format!("`{principal}` is not a valid caller")))?;
-        let mut src = PolicySources::default();
-        if let Some(p) = self.iam.principal_of(&caller) {
-            src.identity.clone_from(&p.identity_policies);
-            src.permissions_boundary.clone_from(&p.permissions_boundary);
-        }
-        src.resource = Some(PolicySource {
-            id: String::from("keyPolicy"),
-            text: k.policy.clone(),
-        });
-        if let Some(a) = &caller.account {
-            src.service_control = self.iam.scps_for(a).cloned();
-        }
-        let set = PolicySet::build(&src, true);
+        let mut src = self.iam.identity_sources(&caller, None);
         let mut req = Request {
             principal: String::from(principal),
             action: String::from(action),
-            resource: if action == "kms:ListAliases" {
-                String::from("*")
-            } else {
-                String::from(key)
-            },
+            resource: String::from(key),
             ..Request::default()
         };
-        if action == "kms:ListAliases" {
-            // ListAliases is IAM-only and has no key resource: the key policy does not apply.
-            let src_iam = PolicySources {
-                resource: None,
-                ..src
-            };
-            let set = PolicySet::build(&src_iam, false);
+        if crate::kms::actions::is_iam_only(&action.to_ascii_lowercase())
+            && action != "kms:RetireGrant"
+        {
+            // ListAliases and the like are IAM-only and have no key resource: the key policy does not apply.
+            req.resource = String::from("*");
             req.resource_account = caller.account.clone();
-            return Ok(self.decide_recorded(&set, req, via));
+            return Ok(self.decide_recorded(&src, false, req, via));
         }
-        Ok(self.decide_recorded(&set, req, via))
-    }
-
-    fn decide_recorded(&mut self, set: &PolicySet, mut req: Request, via: Option<&str>) -> Answer {
-        if let Some(svc) = via {
-            req.set(
-                "kms:ViaService",
-                crate::evaluation::context::ContextValue::One(format!(
-                    "{svc}.{}.amazonaws.com",
-                    self.region
-                )),
-            );
-        }
-        let answer = set.decide(
-            &req,
-            Options {
-                explain: true,
-                now_ms: self.clock_ms,
-            },
-        );
-        self.authorizations
-            .push(crate::kms::service::Authorization {
-                action: req.action.clone(),
-                resource: req.resource.clone(),
-                principal: req.principal.clone(),
-                answer: answer.clone(),
-            });
-        answer
+        src.resource = Some(PolicySource {
+            id: String::from("keyPolicy"),
+            text: policy,
+        });
+        Ok(self.decide_recorded(&src, true, req, via))
     }
 
     fn provision_online_store(

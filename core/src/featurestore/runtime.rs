@@ -480,7 +480,8 @@ impl World {
                                 })
                             })
                     })
-                    && sg.created_ms + d <= now.max(sg.created_ms)
+                    // Feature Store holds its own grant's token, so that grant works at once (K1).
+                    && (sg.created_ms + d <= now || sg.grant.grant_id.is_some() && sg.grant.grant_id == on.grant_id)
                     && sg.retired_ms.is_none_or(|r| now < r + d)
             });
             if !ok {
@@ -532,13 +533,14 @@ impl World {
     /// offline store becomes `Blocked` (modelling FS5); the PutRecord itself succeeds, as ingestion is
     /// asynchronous.
     fn write_offline(&mut self, gi: usize, record_id: &str, body: &Value) -> Result<(), FsError> {
-        let Some((role, uri, status, seq)) = self.feature_store.groups.get(gi).and_then(|g| {
+        let Some((role, uri, status, seq, key)) = self.feature_store.groups.get(gi).and_then(|g| {
             g.offline.as_ref().map(|o| {
                 (
                     o.role_arn.clone(),
                     o.resolved_uri.clone(),
                     o.status.clone(),
                     o.objects,
+                    o.key_arn.clone(),
                 )
             })
         }) else {
@@ -555,7 +557,7 @@ impl World {
         let object = format!("{prefix}/{:016}_{record_id}.json", seq);
         let bytes = serde_json::to_vec(body).unwrap_or_default();
         let session = super::role_session(&role);
-        match self.s3_put_object(&session, &bucket, &object, &bytes) {
+        match self.s3_put_object(&session, &bucket, &object, &bytes, key.as_deref()) {
             Ok(_) => {
                 if let Some(o) = self
                     .feature_store

@@ -18,9 +18,7 @@ use super::error::KmsError;
 use super::grant::{Grant, GrantConstraints, GRANT_OPERATIONS};
 use super::key::{Key, KeyManager, KeySpec, KeyState, KeyUsage, Origin};
 use crate::evaluation::context::ContextValue;
-use crate::evaluation::{
-    Answer, Decision, Options, PolicySet, PolicySource, PolicySources, Reason, Request,
-};
+use crate::evaluation::{Answer, Decision, Options, PolicySet, PolicySource, Reason, Request};
 use crate::iam::Directory;
 use crate::policy::principal::{is_account_id, Caller, PrincipalPattern};
 use crate::policy::values::{base64_decode, base64_encode};
@@ -235,6 +233,11 @@ impl Kms {
     pub fn call(&mut self, dir: &Directory, call: &Call, op: &str, input: &Value) -> KResult {
         self.authorizations.clear();
         let op = op.strip_prefix("kms:").unwrap_or(op);
+        let input = if input.is_null() {
+            &Value::Object(serde_json::Map::new())
+        } else {
+            input
+        };
         let inp: In = serde_json::from_value(input.clone())
             .map_err(|e| KmsError::Validation(format!("invalid input for `{op}`: {e}")))?;
         match op {
@@ -381,17 +384,7 @@ impl Kms {
     fn decrypt(&mut self, dir: &Directory, call: &Call, inp: &In) -> KResult {
         let blob = decode_blob(inp.ciphertext_blob.as_deref(), "ciphertextBlob")?;
         let header = crypto::read_header(&blob).map_err(|_| KmsError::InvalidCiphertext)?;
-        let idx = self
-            .keys
-            .iter()
-            .position(|k| k.arn == header.key_arn)
-            .ok_or(KmsError::InvalidCiphertext)?;
-        if let Some(k) = inp.key_id.as_deref() {
-            let named = self.resolve(call, Some(k), true)?;
-            if named != idx {
-                return Err(KmsError::IncorrectKey);
-            }
-        }
+        let idx = self.ciphertext_key(call, &header, inp.key_id.as_deref())?;
         let ec = inp.encryption_context.clone().unwrap_or_default();
         let alg = algorithm(inp.encryption_algorithm.as_deref())?;
         let ctx = ec_context(&ec, Some(alg));
@@ -479,16 +472,7 @@ impl Kms {
     fn re_encrypt(&mut self, dir: &Directory, call: &Call, inp: &In) -> KResult {
         let blob = decode_blob(inp.ciphertext_blob.as_deref(), "ciphertextBlob")?;
         let header = crypto::read_header(&blob).map_err(|_| KmsError::InvalidCiphertext)?;
-        let src = self
-            .keys
-            .iter()
-            .position(|k| k.arn == header.key_arn)
-            .ok_or(KmsError::InvalidCiphertext)?;
-        if let Some(k) = inp.source_key_id.as_deref() {
-            if self.resolve(call, Some(k), true)? != src {
-                return Err(KmsError::IncorrectKey);
-            }
-        }
+        let src = self.ciphertext_key(call, &header, inp.source_key_id.as_deref())?;
         let dst = self.resolve(call, inp.destination_key_id.as_deref(), true)?;
         let src_ec = inp.source_encryption_context.clone().unwrap_or_default();
         let dst_ec = inp
@@ -1052,7 +1036,7 @@ impl Kms {
                 warnings: Vec::new(),
             });
         }
-        let mut src = self.identity_sources(dir, &caller, call);
+        let mut src = dir.identity_sources(&caller, call.session_policy.as_ref());
         src.resource = Some(PolicySource {
             id: String::from("keyPolicy"),
             text: key.policy.clone(),
@@ -1087,22 +1071,9 @@ impl Kms {
         for (k, v) in extra {
             req.set(k, v.clone());
         }
-        let answer = set.decide(
-            &req,
-            Options {
-                explain: true,
-                now_ms: now,
-            },
-        );
-        self.record(action, &key.arn.clone(), &call.principal, answer.clone());
-        if answer.decision == Decision::Allow {
-            Ok(answer)
-        } else {
-            Err(KmsError::AccessDenied {
-                message: answer.message.clone().unwrap_or_default(),
-                answer: Box::new(answer),
-            })
-        }
+        let key_arn = key.arn.clone();
+        let answer = self.decide_recorded(&set, &req, action, &key_arn, &call.principal, now);
+        allowed(answer)
     }
 
     /// Authorizes an operation whose permission lives only in IAM policies (CreateKey, ListAliases, …).
@@ -1115,7 +1086,7 @@ impl Kms {
         extra: &[(String, ContextValue)],
     ) -> Result<Answer, KmsError> {
         let caller = parse_caller(&call.principal)?;
-        let src = self.identity_sources(dir, &caller, call);
+        let src = dir.identity_sources(&caller, call.session_policy.as_ref());
         let set = PolicySet::build(&src, false);
         let mut req = self.request(&caller, call, action, resource, dir);
         if let Some(a) = &caller.account {
@@ -1124,35 +1095,9 @@ impl Kms {
         for (k, v) in extra {
             req.set(k, v.clone());
         }
-        let answer = set.decide(
-            &req,
-            Options {
-                explain: true,
-                now_ms: call.now_ms,
-            },
-        );
-        self.record(action, resource, &call.principal, answer.clone());
-        if answer.decision == Decision::Allow {
-            Ok(answer)
-        } else {
-            Err(KmsError::AccessDenied {
-                message: answer.message.clone().unwrap_or_default(),
-                answer: Box::new(answer),
-            })
-        }
-    }
-
-    fn identity_sources(&self, dir: &Directory, caller: &Caller, call: &Call) -> PolicySources {
-        let mut src = PolicySources::default();
-        if let Some(p) = dir.principal_of(caller) {
-            src.identity.clone_from(&p.identity_policies);
-            src.permissions_boundary.clone_from(&p.permissions_boundary);
-        }
-        src.session.clone_from(&call.session_policy);
-        if let Some(a) = &caller.account {
-            src.service_control = dir.scps_for(a).cloned();
-        }
-        src
+        let answer =
+            self.decide_recorded(&set, &req, action, resource, &call.principal, call.now_ms);
+        allowed(answer)
     }
 
     fn request(
@@ -1190,13 +1135,30 @@ impl Kms {
         req
     }
 
-    fn record(&mut self, action: &str, resource: &str, principal: &str, answer: Answer) {
+    /// Decides a request (with a trace) and records the authorization under `label`.
+    fn decide_recorded(
+        &mut self,
+        set: &PolicySet,
+        req: &Request,
+        label: &str,
+        resource: &str,
+        principal: &str,
+        now_ms: i64,
+    ) -> Answer {
+        let answer = set.decide(
+            req,
+            Options {
+                explain: true,
+                now_ms,
+            },
+        );
         self.authorizations.push(Authorization {
-            action: String::from(action),
+            action: String::from(label),
             resource: String::from(resource),
             principal: String::from(principal),
-            answer,
+            answer: answer.clone(),
         });
+        answer
     }
 
     /// KMS rejects key policies that are too large, malformed, or name principals that don't exist.
@@ -1255,7 +1217,7 @@ impl Kms {
         key_arn: &str,
     ) -> Result<(), KmsError> {
         let caller = parse_caller(&call.principal)?;
-        let mut src = self.identity_sources(dir, &caller, call);
+        let mut src = dir.identity_sources(&caller, call.session_policy.as_ref());
         src.resource = Some(PolicySource {
             id: String::from("keyPolicy"),
             text: String::from(policy),
@@ -1271,21 +1233,15 @@ impl Kms {
             key_arn,
             dir,
         );
-        let answer = set.decide(
+        let answer = self.decide_recorded(
+            &set,
             &req,
-            Options {
-                explain: true,
-                now_ms: call.now_ms,
-            },
-        );
-        let allowed = answer.decision == Decision::Allow;
-        self.record(
             "kms:PutKeyPolicy (lockout safety check)",
             key_arn,
             &call.principal,
-            answer,
+            call.now_ms,
         );
-        if allowed {
+        if answer.decision == Decision::Allow {
             Ok(())
         } else {
             Err(KmsError::MalformedPolicyDocument(String::from(
@@ -1338,6 +1294,26 @@ impl Kms {
                     "Key '{region_prefix}{caller_account}:key/{key_id}' does not exist"
                 ))
             })
+    }
+
+    /// The key a ciphertext names; a `KeyId` naming another key is `IncorrectKeyException`.
+    fn ciphertext_key(
+        &self,
+        call: &Call,
+        header: &crypto::BlobHeader,
+        named: Option<&str>,
+    ) -> Result<usize, KmsError> {
+        let idx = self
+            .keys
+            .iter()
+            .position(|k| k.arn == header.key_arn)
+            .ok_or(KmsError::InvalidCiphertext)?;
+        if let Some(k) = named {
+            if self.resolve(call, Some(k), true)? != idx {
+                return Err(KmsError::IncorrectKey);
+            }
+        }
+        Ok(idx)
     }
 
     fn alias_target(&self, account: &str, name: &str, given: &str) -> Result<usize, KmsError> {
@@ -1513,6 +1489,18 @@ impl Kms {
     /// Keys and their states, for reports.
     pub fn states(&self) -> BTreeMap<String, KeyState> {
         self.keys.iter().map(|k| (k.arn.clone(), k.state)).collect()
+    }
+}
+
+/// An allowed answer, or `AccessDeniedException` carrying it.
+fn allowed(answer: Answer) -> Result<Answer, KmsError> {
+    if answer.decision == Decision::Allow {
+        Ok(answer)
+    } else {
+        Err(KmsError::AccessDenied {
+            message: answer.message.clone().unwrap_or_default(),
+            answer: Box::new(answer),
+        })
     }
 }
 
