@@ -290,6 +290,61 @@ impl World {
         Ok(arn)
     }
 
+    /// Runs an S3 operation of a scenario: `PutObject` {Bucket, Key, Body, SSEKMSKeyId?}, `GetObject`
+    /// {Bucket, Key} (returns the body as text), `ListObjectsV2` {Bucket, Prefix?}.
+    pub fn s3_call(
+        &mut self,
+        principal: &str,
+        op: &str,
+        input: &serde_json::Value,
+    ) -> Result<serde_json::Value, S3Error> {
+        let field = |k: &str| {
+            input
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(String::from)
+        };
+        let bucket = field("Bucket")
+            .ok_or_else(|| S3Error::new("InvalidRequest", String::from("Bucket is required")))?;
+        match op {
+            "PutObject" => {
+                let key = field("Key").ok_or_else(|| S3Error::new("InvalidRequest", String::from("Key is required")))?;
+                let body = field("Body").unwrap_or_default();
+                let sse = field("SSEKMSKeyId");
+                let used = self.s3_put_object(principal, &bucket, &key, body.as_bytes(), sse.as_deref())?;
+                Ok(json!({ "ServerSideEncryption": "aws:kms", "SSEKMSKeyId": used }))
+            }
+            "GetObject" => {
+                let key = field("Key").ok_or_else(|| S3Error::new("InvalidRequest", String::from("Key is required")))?;
+                let body = self.s3_get_object(principal, &format!("s3://{bucket}/{key}"))?;
+                let text = String::from_utf8_lossy(&body).into_owned();
+                Ok(json!({ "Body": text, "ContentLength": body.len(), "ServerSideEncryption": "aws:kms" }))
+            }
+            "ListObjectsV2" => {
+                let b = self
+                    .s3
+                    .bucket(&bucket)
+                    .cloned()
+                    .ok_or_else(|| S3Error::new("NoSuchBucket", String::from("The specified bucket does not exist")))?;
+                let arn = format!("arn:{}:s3:::{}", self.partition, bucket);
+                self.s3_authorize(principal, "s3:ListBucket", &arn, &b)?;
+                let prefix = format!("s3://{bucket}/{}", field("Prefix").unwrap_or_default());
+                let strip = format!("s3://{bucket}/");
+                let contents: Vec<serde_json::Value> = self
+                    .storage
+                    .scan(Table::OfflineStore, &prefix)
+                    .into_iter()
+                    .map(|(k, v)| json!({ "Key": k.strip_prefix(strip.as_str()).unwrap_or(k), "Size": v.len() }))
+                    .collect();
+                Ok(json!({ "Name": bucket, "KeyCount": contents.len(), "Contents": contents }))
+            }
+            other => Err(S3Error::new(
+                "NotImplemented",
+                format!("kmslab models the S3 operations PutObject, GetObject and ListObjectsV2, not `{other}`"),
+            )),
+        }
+    }
+
     /// Reads an offline-store object back (decrypting its data key through KMS as `principal`).
     pub fn s3_get_object(
         &mut self,

@@ -639,10 +639,14 @@ fn dispatch(w: &mut World, c: &CallDecl, input: &Value) -> Result<Value, CallErr
                 code: e.code,
                 message: e.message,
             }),
+        "s3" => w.s3_call(&c.as_, op, input).map_err(|e| CallError {
+            code: e.code,
+            message: e.message,
+        }),
         _ => Err(CallError {
             code: String::from("UnsupportedOperation"),
             message: format!(
-                "`{}`: kmslab runs `kms:*` and `sagemaker:*` operations",
+                "`{}`: kmslab runs `kms:*`, `sagemaker:*` and `s3:*` operations",
                 c.op
             ),
         }),

@@ -490,3 +490,46 @@ fn a_new_store_works_at_once_and_offline_objects_use_the_store_key() {
         "Active"
     );
 }
+
+#[test]
+fn every_byte_change_of_a_stored_record_fails_to_decrypt() {
+    let mut w = world(&seed_policy(), false);
+    w.feature_store_call(USER, "CreateFeatureGroup", &create_input(Some(KEY), false))
+        .unwrap();
+    w.feature_store_call(USER, "PutRecord", &put("o-1", 1.0))
+        .unwrap();
+    let get = json!({"FeatureGroupName": "orders", "RecordIdentifierValueAsString": "o-1"});
+    let key = w
+        .storage
+        .scan(Table::OnlineStore, "")
+        .first()
+        .map(|(k, _)| k.to_string())
+        .unwrap();
+    let original = w.storage.get(Table::OnlineStore, &key).unwrap().to_vec();
+    let mut cases = 0;
+    for i in 0..original.len() {
+        let mut t = original.clone();
+        t[i] ^= 0x5a;
+        w.storage.put(Table::OnlineStore, &key, t);
+        let r = w.feature_store_call(USER, "GetRecord", &get);
+        let e = r.expect_err("a modified record must never decrypt");
+        assert_eq!(e.code, "InternalFailure", "byte {i}");
+        cases += 1;
+    }
+    for len in [0, 1, 16, original.len() - 1] {
+        w.storage
+            .put(Table::OnlineStore, &key, original[..len].to_vec());
+        assert_eq!(
+            w.feature_store_call(USER, "GetRecord", &get)
+                .unwrap_err()
+                .code,
+            "InternalFailure"
+        );
+    }
+    w.storage.put(Table::OnlineStore, &key, original);
+    assert_eq!(
+        w.feature_store_call(USER, "GetRecord", &get).unwrap()["Record"][0]["ValueAsString"],
+        "o-1"
+    );
+    assert!(cases > 100);
+}
