@@ -533,3 +533,55 @@ fn every_byte_change_of_a_stored_record_fails_to_decrypt() {
     );
     assert!(cases > 100);
 }
+
+#[test]
+fn record_ttl_expires_with_the_simulated_clock() {
+    let mut w = world(&seed_policy(), false);
+    let mut create = create_input(None, false);
+    create["OnlineStoreConfig"]["TtlDuration"] = json!({"Unit": "Hours", "Value": 1});
+    w.feature_store_call(USER, "CreateFeatureGroup", &create)
+        .unwrap();
+    // EventTime = the simulated clock (2026-01-01T00:00:00Z)
+    w.feature_store_call(USER, "PutRecord", &put("o-1", 1_767_225_600.0))
+        .unwrap();
+    let mut short = put("o-2", 1_767_225_600.0);
+    short["TtlDuration"] = json!({"Unit": "Minutes", "Value": 1});
+    w.feature_store_call(USER, "PutRecord", &short).unwrap();
+    let get = |id: &str| json!({"FeatureGroupName": "orders", "RecordIdentifierValueAsString": id, "ExpirationTimeResponse": "Enabled"});
+    assert_eq!(
+        w.feature_store_call(USER, "GetRecord", &get("o-1"))
+            .unwrap()["ExpiresAt"],
+        "2026-01-01T01:00:00Z"
+    );
+    assert_eq!(
+        w.feature_store_call(USER, "GetRecord", &get("o-2"))
+            .unwrap()["ExpiresAt"],
+        "2026-01-01T00:01:00Z"
+    );
+    w.advance(2 * 60_000);
+    assert_eq!(
+        w.feature_store_call(USER, "GetRecord", &get("o-2"))
+            .unwrap(),
+        json!({}),
+        "record-level TTL supersedes the group's"
+    );
+    assert!(w
+        .feature_store_call(USER, "GetRecord", &get("o-1"))
+        .unwrap()
+        .get("Record")
+        .is_some());
+    w.advance(3_600_000);
+    assert_eq!(
+        w.feature_store_call(USER, "GetRecord", &get("o-1"))
+            .unwrap(),
+        json!({})
+    );
+    let mut bad = put("o-3", 1.0);
+    bad["TtlDuration"] = json!({"Unit": "Fortnights", "Value": 1});
+    assert_eq!(
+        w.feature_store_call(USER, "PutRecord", &bad)
+            .unwrap_err()
+            .code,
+        "ValidationError"
+    );
+}

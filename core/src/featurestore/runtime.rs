@@ -26,6 +26,9 @@ struct Stored {
     event_time_ms: i64,
     deleted: bool,
     written_ms: i64,
+    /// EventTime + TtlDuration (record-level TTL supersedes the group's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_ms: Option<i64>,
 }
 
 impl World {
@@ -57,11 +60,22 @@ impl World {
             // OfflineStore. Otherwise, the record is a historic record and it is written only to the
             // OfflineStore." (BOTO-FSR PutRecord)
             if newer {
+                let group_ttl = self
+                    .feature_store
+                    .groups
+                    .get(gi)
+                    .and_then(|g| g.online.as_ref())
+                    .and_then(|o| o.ttl.clone());
+                let ttl = match input.get("TtlDuration") {
+                    Some(t) => ttl_ms(t)?,
+                    None => group_ttl.as_ref().map(ttl_ms).transpose()?.flatten(),
+                };
                 let stored = Stored {
                     record: record.clone(),
                     event_time_ms: event_ms,
                     deleted: false,
                     written_ms: self.clock_ms,
+                    expires_ms: ttl.map(|t| event_ms.saturating_add(t)),
                 };
                 self.write_online(&data_key, &key, &stored)?;
             }
@@ -95,7 +109,8 @@ impl World {
                         .map(String::from)
                         .collect()
                 });
-        self.read_record(principal, gi, &arn, &id, names.as_deref())
+        let expiry = input.get("ExpirationTimeResponse").and_then(Value::as_str) == Some("Enabled");
+        self.read_record(principal, gi, &arn, &id, names.as_deref(), expiry)
     }
 
     fn read_record(
@@ -105,6 +120,7 @@ impl World {
         arn: &str,
         id: &str,
         names: Option<&[String]>,
+        with_expiry: bool,
     ) -> Result<Value, FsError> {
         let has_online = self
             .feature_store
@@ -119,9 +135,12 @@ impl World {
         let data_key = self.online_data_key(principal, gi)?;
         let stored = self.read_online(&data_key, &format!("{arn}\u{0}{id}"))?;
         // "If no Record with RecordIdentifierValue is found, then an empty result is returned."
-        let Some(s) = stored.filter(|s| !s.deleted) else {
+        // Expired records are no longer returned (ExpiresAt = EventTime + TtlDuration).
+        let now = self.clock_ms;
+        let Some(s) = stored.filter(|s| !s.deleted && s.expires_ms.is_none_or(|e| now < e)) else {
             return Ok(json!({}));
         };
+        let expires = s.expires_ms;
         let record: Vec<Value> = s
             .record
             .into_iter()
@@ -133,7 +152,14 @@ impl World {
                 })
             })
             .collect();
-        Ok(json!({ "Record": record }))
+        let mut out = json!({ "Record": record });
+        if let (true, Some(e), Some(o)) = (with_expiry, expires, out.as_object_mut()) {
+            o.insert(
+                String::from("ExpiresAt"),
+                json!(crate::policy::values::format_date(e)),
+            );
+        }
+        Ok(out)
     }
 
     pub(crate) fn delete_record(
@@ -184,6 +210,7 @@ impl World {
                     event_time_ms: event_ms,
                     deleted: true,
                     written_ms: self.clock_ms,
+                    expires_ms: None,
                 };
                 self.write_online(&data_key, &key, &tomb)?;
             }
@@ -227,6 +254,7 @@ impl World {
                 "BatchGetRecord can contain as many as 100 records",
             )));
         }
+        let expiry = input.get("ExpirationTimeResponse").and_then(Value::as_str) == Some("Enabled");
         let mut records = Vec::new();
         let mut errors = Vec::new();
         for ident in &ids {
@@ -275,7 +303,7 @@ impl World {
                 continue;
             }
             for r in &rids {
-                match self.read_record(principal, gi, &arn, r, names.as_deref()) {
+                match self.read_record(principal, gi, &arn, r, names.as_deref(), expiry) {
                     Ok(v) => {
                         if let Some(rec) = v.get("Record") {
                             records.push(json!({ "FeatureGroupName": name, "RecordIdentifierValueAsString": r, "Record": rec }));
@@ -583,6 +611,33 @@ impl World {
             }
         }
     }
+}
+
+/// A `TtlDuration` ({Unit, Value}) in milliseconds (BOTO-SM TtlDuration: Unit Seconds … Weeks, Value ≥ 1).
+fn ttl_ms(v: &Value) -> Result<Option<i64>, FsError> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    let unit = v.get("Unit").and_then(Value::as_str).unwrap_or("");
+    let value = v.get("Value").and_then(Value::as_i64).unwrap_or(0);
+    let ms = match unit {
+        "Seconds" => 1_000,
+        "Minutes" => 60_000,
+        "Hours" => 3_600_000,
+        "Days" => 86_400_000,
+        "Weeks" => 604_800_000,
+        other => {
+            return Err(validation(format!(
+                "TtlDuration.Unit `{other}` must be Seconds, Minutes, Hours, Days or Weeks"
+            )))
+        }
+    };
+    if value < 1 {
+        return Err(validation(String::from(
+            "TtlDuration.Value must be at least 1",
+        )));
+    }
+    Ok(Some(value.saturating_mul(ms)))
 }
 
 fn validation(message: String) -> FsError {
