@@ -460,9 +460,28 @@ impl Scenario {
                 }
             };
             let account = k.arn.split(':').nth(4).unwrap_or("").to_string();
-            let policy = match &k.policy {
-                Some(p) => source(p, "keyPolicy").text,
-                None => crate::kms::service::default_key_policy(&self.partition, &account),
+            let policy = match (&k.policy, manager) {
+                (Some(p), _) => source(p, "keyPolicy").text,
+                // An AWS managed key's policy allows use only through its service (KMS-DG/key-policy-default.md).
+                (None, KeyManager::Aws) => {
+                    let service = k
+                        .aliases
+                        .iter()
+                        .find_map(|a| a.strip_prefix("alias/aws/"))
+                        .ok_or_else(|| {
+                            ScenarioError::Declaration(format!(
+                                "AWS managed key `{}` needs an alias `alias/aws/SERVICE` (or a policy)",
+                                k.arn
+                            ))
+                        })?;
+                    crate::kms::service::aws_managed_key_policy(
+                        &self.partition,
+                        &self.region,
+                        &account,
+                        service,
+                    )
+                }
+                (None, _) => crate::kms::service::default_key_policy(&self.partition, &account),
             };
             w.kms
                 .add_key(
@@ -733,7 +752,11 @@ fn subset(want: &Value, got: &Value, path: &str, failures: &mut Vec<String>) {
                 }
             }
         }
-        // arrays: each expected element must match the element at the same position (extra ones may follow)
+        // arrays: `[]` means empty; otherwise each expected element must match the element at the same
+        // position (extra ones may follow)
+        (Value::Array(w), Value::Array(g)) if w.is_empty() && !g.is_empty() => failures.push(
+            format!("{path}: expected an empty array, got {} elements", g.len()),
+        ),
         (Value::Array(w), Value::Array(g)) if w.len() <= g.len() => {
             for (i, (wv, gv)) in w.iter().zip(g.iter()).enumerate() {
                 subset(wv, gv, &format!("{path}[{i}]"), failures);

@@ -397,7 +397,8 @@ impl World {
             .feature_store
             .groups
             .iter()
-            .any(|g| g.account == account && g.name == name)
+            // The feature group's ARN lower-cases its name, so names differing only in case collide.
+            .any(|g| g.account == account && g.name.eq_ignore_ascii_case(&name))
         {
             return Err(FsError::new(
                 "ResourceInUse",
@@ -487,13 +488,31 @@ impl World {
         }
         let mut online = None;
         if online_enabled {
-            online = Some(self.provision_online_store(
-                principal,
-                &arn,
-                &name,
-                online_key.as_deref(),
-                &online_cfg,
-            )?);
+            // A KMS failure while provisioning (a disabled key, …) fails CreateFeatureGroup with a validation
+            // error that carries KMS's code and message (FS7).
+            online = Some(
+                self.provision_online_store(
+                    principal,
+                    &arn,
+                    &name,
+                    online_key.as_deref(),
+                    &online_cfg,
+                )
+                .map_err(|e| {
+                    if e.code.ends_with("Exception") && e.code != "ValidationException" {
+                        FsError {
+                            code: String::from("ValidationException"),
+                            message: format!(
+                                "Feature Store could not use the online store's KMS key: {}: {}",
+                                e.code, e.message
+                            ),
+                            answer: e.answer,
+                        }
+                    } else {
+                        e
+                    }
+                })?,
+            );
         }
         self.feature_store.groups.push(FeatureGroup {
             name: name.clone(),
@@ -705,7 +724,8 @@ impl World {
                     owned,
                     KeyKind::AwsOwned,
                     None,
-                    self.call_as(principal, Some("sagemaker")),
+                    // AWS owned keys are used by the service itself, not through the caller.
+                    self.call_as(&self.service_principal(), None),
                 )
             }
         };

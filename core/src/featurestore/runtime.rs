@@ -236,9 +236,15 @@ impl World {
             .and_then(Value::as_array)
             .cloned()
             .ok_or_else(|| validation(String::from("Identifiers is required")))?;
-        if ids.is_empty() || ids.len() > 10 {
+        let mut groups: Vec<&str> = ids
+            .iter()
+            .filter_map(|i| i.get("FeatureGroupName").and_then(Value::as_str))
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        if ids.is_empty() || ids.len() > 100 || groups.len() > 10 {
             return Err(validation(String::from(
-                "Identifiers must name between 1 and 10 feature groups",
+                "BatchGetRecord can query up to 10 feature groups (1 to 100 Identifiers)",
             )));
         }
         let total: usize = ids
@@ -387,7 +393,18 @@ impl World {
                 g.event_time
             ))
         })?;
-        let ms = parse_date(&event).ok_or_else(|| {
+        // A String event time is ISO-8601 `yyyy-MM-dd'T'HH:mm:ssZ` or `yyyy-MM-dd'T'HH:mm:ss.SSSZ`; a
+        // Fractional one is Unix seconds (BOTO-SM EventTimeFeatureName).
+        let event_type = g
+            .features
+            .iter()
+            .find(|d| d.feature_name == g.event_time)
+            .map(|d| d.feature_type);
+        let well_formed = match event_type {
+            Some(FeatureType::String) => iso_event_time(&event),
+            _ => event.parse::<f64>().is_ok_and(f64::is_finite),
+        };
+        let ms = parse_date(&event).filter(|_| well_formed).ok_or_else(|| {
             validation(format!(
                 "The event time `{event}` is not a valid EventTime: use Unix seconds (Fractional) or yyyy-MM-dd'T'HH:mm:ssZ / yyyy-MM-dd'T'HH:mm:ss.SSSZ"
             ))
@@ -406,6 +423,12 @@ impl World {
         match input.get("TargetStores").and_then(Value::as_array) {
             None => Ok((has_on, has_off)),
             Some(list) => {
+                let valid = |v: &Value| matches!(v.as_str(), Some("OnlineStore" | "OfflineStore"));
+                if list.is_empty() || list.len() > 2 || !list.iter().all(valid) {
+                    return Err(validation(String::from(
+                        "TargetStores must list 1 or 2 of OnlineStore, OfflineStore",
+                    )));
+                }
                 let want = |s: &str| list.iter().any(|v| v.as_str() == Some(s));
                 let (on, off) = (want("OnlineStore"), want("OfflineStore"));
                 if on && !has_on || off && !has_off {
@@ -611,6 +634,27 @@ impl World {
             }
         }
     }
+}
+
+/// `yyyy-MM-dd'T'HH:mm:ssZ` or `yyyy-MM-dd'T'HH:mm:ss.SSSZ`.
+fn iso_event_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: core::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    let base = digits(0..4)
+        && at(4, b'-')
+        && digits(5..7)
+        && at(7, b'-')
+        && digits(8..10)
+        && at(10, b'T')
+        && digits(11..13)
+        && at(13, b':')
+        && digits(14..16)
+        && at(16, b':')
+        && digits(17..19);
+    base && (b.len() == 20 && at(19, b'Z')
+        || b.len() == 24 && at(19, b'.') && digits(20..23) && at(23, b'Z'))
 }
 
 /// A `TtlDuration` ({Unit, Value}) in milliseconds (BOTO-SM TtlDuration: Unit Seconds … Weeks, Value ≥ 1).

@@ -30,6 +30,12 @@ pub const MAX_GRANTS_PER_KEY: usize = 50_000;
 pub const MAX_ALIASES_PER_KEY: usize = 50;
 /// Default time before a new grant (or a retirement) is visible everywhere: modelling decision K1.
 pub const DEFAULT_GRANT_PROPAGATION_MS: i64 = 60_000;
+/// Most grant tokens one request may carry (BOTO-KMS).
+pub const MAX_GRANT_TOKENS: usize = 10;
+/// Most encryption-context pairs in a grant constraint, and the longest value (BOTO-KMS GrantConstraints).
+pub const MAX_CONSTRAINT_PAIRS: usize = 8;
+pub const MAX_CONSTRAINT_VALUE_CHARS: usize = 384;
+
 /// Largest `Plaintext` for Encrypt with a symmetric key.
 pub const MAX_PLAINTEXT: usize = 4096;
 
@@ -83,6 +89,8 @@ pub struct Kms {
     pub grant_propagation_ms: i64,
     /// Authorizations made by the last call.
     pub authorizations: Vec<Authorization>,
+    /// The alias the current request named its key by (`kms:RequestAlias`).
+    request_alias: Option<String>,
     entropy: Box<dyn Entropy>,
     /// Seals grant tokens, so a tampered token is rejected.
     token_key: KeyMaterial,
@@ -164,6 +172,7 @@ impl Kms {
             grants: Vec::new(),
             grant_propagation_ms: DEFAULT_GRANT_PROPAGATION_MS,
             authorizations: Vec::new(),
+            request_alias: None,
             entropy,
             token_key,
         })
@@ -238,6 +247,11 @@ impl Kms {
         } else {
             input
         };
+        // `kms:RequestAlias`: the alias name the request used for its key, if any.
+        self.request_alias = input.get("KeyId").and_then(Value::as_str).and_then(|k| {
+            k.find("alias/")
+                .map(|at| String::from(k.get(at..).unwrap_or(k)))
+        });
         let inp: In = serde_json::from_value(input.clone())
             .map_err(|e| KmsError::Validation(format!("invalid input for `{op}`: {e}")))?;
         match op {
@@ -654,6 +668,10 @@ impl Kms {
         );
         self.authorize_iam_only(dir, call, "kms:CreateAlias", &alias_arn, &[])?;
         self.authorize(dir, call, "kms:CreateAlias", idx, &[], &[], None)?;
+        let target = self.key_at(idx)?;
+        if target.state == KeyState::PendingDeletion {
+            return Err(state_error(&target.arn, target.state));
+        }
         if self
             .aliases
             .iter()
@@ -762,6 +780,29 @@ impl Kms {
         let key = self.key_at(idx)?;
         usable(key)?;
         // validation
+        if let Some(name) = &inp.name {
+            let ok = !name.is_empty()
+                && name.len() <= 256
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'/' | b'_' | b'-'));
+            if !ok {
+                return Err(KmsError::Validation(format!(
+                    "1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$"
+                )));
+            }
+        }
+        if let Some((_, ec)) = constraint_ec {
+            if ec.len() > MAX_CONSTRAINT_PAIRS
+                || ec
+                    .values()
+                    .any(|v| v.chars().count() > MAX_CONSTRAINT_VALUE_CHARS)
+            {
+                return Err(KmsError::Validation(format!(
+                    "grant constraints may have at most {MAX_CONSTRAINT_PAIRS} encryption context pairs with values of at most {MAX_CONSTRAINT_VALUE_CHARS} characters"
+                )));
+            }
+        }
         if operations.is_empty() {
             return Err(KmsError::Validation(String::from(
                 "Operations must contain at least one grant operation",
@@ -1018,6 +1059,20 @@ impl Kms {
     ) -> Result<Answer, KmsError> {
         let key = self.key_at(idx)?;
         let caller = parse_caller(&call.principal)?;
+        if grant_tokens.len() > MAX_GRANT_TOKENS {
+            return Err(KmsError::Validation(format!(
+                "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to {MAX_GRANT_TOKENS}"
+            )));
+        }
+        if key.manager == KeyManager::AwsOwned
+            && caller.kind != crate::policy::principal::CallerType::Service
+        {
+            // AWS owned keys are not in any customer account: invisible to its principals (KMS-DG/concepts.md).
+            return Err(KmsError::NotFound(format!(
+                "Key '{}' does not exist",
+                key.arn
+            )));
+        }
         // Tokens are checked first: a malformed token is an error whatever the policies say.
         let mut token_ids = Vec::new();
         for t in grant_tokens {
@@ -1123,6 +1178,15 @@ impl Kms {
                 "aws:CalledVia",
                 ContextValue::Many(alloc::vec![format!("{svc}.amazonaws.com")]),
             );
+        }
+        if let Some(key) = self.keys.iter().find(|k| k.arn == resource) {
+            let aliases: Vec<String> = self.aliases_of(key).into_iter().map(String::from).collect();
+            if !aliases.is_empty() {
+                req.set("kms:ResourceAliases", ContextValue::Many(aliases));
+            }
+        }
+        if let Some(a) = &self.request_alias {
+            req.set("kms:RequestAlias", ContextValue::One(a.clone()));
         }
         if let Some(p) = dir.principal_of(caller) {
             for (k, v) in &p.tags {
