@@ -293,6 +293,8 @@ pub struct RunResult {
     pub kms_requests: Vec<crate::world::KmsRequest>,
     pub cost: Value,
     pub end_time: String,
+    /// The region's state after the last call: keys, grants and feature groups (for views and charts).
+    pub state: Value,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -566,6 +568,7 @@ impl Scenario {
             kms_requests: w.kms_requests.clone(),
             cost,
             end_time: crate::policy::values::format_date(w.clock_ms),
+            state: w.snapshot(),
         })
     }
 }

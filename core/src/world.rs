@@ -283,6 +283,51 @@ impl World {
         restored
     }
 
+    /// The customer-visible state: keys (DescribeKey shape, with aliases and policy), grants per key (ListGrants
+    /// shape) and feature groups (status, stores, keys). AWS owned keys are not shown.
+    pub fn snapshot(&self) -> Value {
+        let keys: Vec<Value> = self
+            .kms
+            .keys
+            .iter()
+            .filter(|k| k.manager != KeyManager::AwsOwned)
+            .map(|k| {
+                let grants: Vec<Value> = self
+                    .kms
+                    .grants_of(&k.arn)
+                    .map(|g| serde_json::to_value(&g.grant).unwrap_or(Value::Null))
+                    .collect();
+                serde_json::json!({
+                    "KeyMetadata": k.metadata(),
+                    "Aliases": self.kms.aliases_of(k),
+                    "Policy": k.policy,
+                    "Grants": grants,
+                })
+            })
+            .collect();
+        let groups: Vec<Value> = self
+            .feature_store
+            .groups
+            .iter()
+            .map(|g| {
+                serde_json::json!({
+                    "FeatureGroupName": g.name,
+                    "FeatureGroupArn": g.arn,
+                    "FeatureGroupStatus": g.status,
+                    "OnlineStore": g.online.as_ref().map(|o| serde_json::json!({
+                        "KmsKeyId": o.key_arn, "KeyKind": o.key_kind, "GrantId": o.grant_id,
+                    })),
+                    "OfflineStore": g.offline.as_ref().map(|o| serde_json::json!({
+                        "S3Uri": o.resolved_uri, "KmsKeyId": o.key_arn, "RoleArn": o.role_arn,
+                        "Status": o.status, "BlockedReason": o.blocked_reason, "Objects": o.objects,
+                    })),
+                    "OnlineRecords": self.storage.scan(crate::storage::Table::OnlineStore, &alloc::format!("{}\u{0}", g.arn)).len(),
+                })
+            })
+            .collect();
+        serde_json::json!({ "Keys": keys, "FeatureGroups": groups, "Time": crate::policy::values::format_date(self.clock_ms) })
+    }
+
     /// Advances the simulated clock.
     pub fn advance(&mut self, ms: i64) {
         self.clock_ms = self.clock_ms.saturating_add(ms.max(0));
