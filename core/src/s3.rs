@@ -334,7 +334,7 @@ impl World {
                     .storage
                     .scan(Table::OfflineStore, &prefix)
                     .into_iter()
-                    .map(|(k, v)| json!({ "Key": k.strip_prefix(strip.as_str()).unwrap_or(k), "Size": v.len() }))
+                    .map(|(k, v)| json!({ "Key": k.strip_prefix(strip.as_str()).unwrap_or(k), "Size": object_size(v) }))
                     .collect();
                 Ok(json!({ "Name": bucket, "KeyCount": contents.len(), "Contents": contents }))
             }
@@ -401,4 +401,14 @@ impl World {
         crypto::open_record(&dk, object_arn.as_bytes(), sealed)
             .map_err(|e| S3Error::new("InternalError", e.to_string()))
     }
+}
+
+/// The size of the object a stored entry holds: stored = wrapped-key length (4) + wrapped key + sealed record
+/// (17-byte header, ciphertext, 16-byte tag). S3 reports the object's own size, not its encrypted size.
+fn object_size(stored: &[u8]) -> usize {
+    let wrapped = stored
+        .get(..4)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map_or(0, |b| u32::from_be_bytes(b) as usize);
+    stored.len().saturating_sub(4 + wrapped + 17 + 16)
 }
