@@ -49,4 +49,8 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ];
   log "npm ci (binaryen, playwright-core)"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
+if ! python3 -c "import jsonschema" 2>/dev/null; then
+  log "pip install jsonschema (scenario schema check)"
+  python3 -m pip install --quiet jsonschema
+fi
 log "tools ready"

@@ -23,6 +23,9 @@ cargo check -p kmslab-core --no-default-features --target wasm32-unknown-unknown
 step "native tests: unit, golden corpus, properties, seed scenario, doc tests"
 cargo test --workspace
 
+step "scenario documents match docs/scenario.schema.json"
+python3 scripts/validate-scenarios.py
+
 step "benchmarks compile"
 cargo bench -p kmslab-core --no-run
 
