@@ -4,7 +4,7 @@
 //
 // (scripts/e2e.sh builds dist/, serves it and runs this.) Screenshots go to tests/artifacts/.
 // Exits non-zero when any check fails.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +18,10 @@ if (!baseUrl) {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const artifacts = path.resolve(here, "..", "artifacts");
 await mkdir(artifacts, { recursive: true });
+// Screenshots of earlier runs (their names may have changed) would be mistaken for this run's.
+for (const name of await readdir(artifacts)) {
+  if (/^smoke-.*\.png$/.test(name)) await rm(path.join(artifacts, name), { force: true });
+}
 
 const TIMEOUT = 30_000;
 let passed = 0;
@@ -56,6 +60,7 @@ const context = await chromium.launchPersistentContext(profile, {
     "--disable-sync",
   ],
   viewport: { width: 1280, height: 900 },
+  acceptDownloads: true,
 });
 
 const consoleErrors = [];
@@ -73,13 +78,28 @@ try {
   });
   page.on("pageerror", (err) => consoleErrors.push(`uncaught: ${err.message}`));
 
-  const loaded = await check("page loads and shows a decision", async () => {
+  const SUMMARY = /^(\d+) calls? · (\d+)\/(\d+) expectations met · (\d+) KMS requests? · cost \$[0-9.]+$/;
+  const summaryText = async () => ((await page.textContent("#summary")) ?? "").trim();
+  function expectAllMet(summary, what) {
+    const m = SUMMARY.exec(summary);
+    if (!m) throw new Error(`${what}: #summary is not "N calls · X/Y expectations met · K KMS requests · cost $…": ${summary}`);
+    if (Number(m[3]) === 0 || m[2] !== m[3]) throw new Error(`${what}: not all expectations met: ${summary}`);
+    return { calls: Number(m[1]), requests: Number(m[4]) };
+  }
+
+  const loaded = await check("page loads on the Scenario tab and runs the seed scenario", async () => {
     const response = await page.goto(baseUrl, { waitUntil: "load" });
     expectEqual(response?.status(), 200, "HTTP status");
-    await page.waitForSelector("#decision", { timeout: TIMEOUT });
+    await page.waitForSelector("#summary", { timeout: TIMEOUT });
+    expectEqual(await page.getAttribute("#tab-scenario", "aria-selected"), "true", "Scenario tab selected");
+    expectEqual(await page.isVisible("#decision"), false, "policy lab hidden");
+    const selected = await page.$eval("#example", (s) => s.options[s.selectedIndex]?.textContent?.trim());
+    expectEqual(selected, "Seed: Feature Store with a customer managed key", "selected example");
+    const description = (await page.textContent("#description")) ?? "";
+    if (!description.includes("SageMaker Feature Store security page")) throw new Error(`description: ${description}`);
   });
   if (!loaded) {
-    throw new Error(`the app did not render #decision; console errors so far:\n${consoleErrors.join("\n")}`);
+    throw new Error(`the app did not render #summary; console errors so far:\n${consoleErrors.join("\n")}`);
   }
 
   await check("title and the local-evaluation note", async () => {
@@ -90,6 +110,154 @@ try {
     if (!note?.includes("Evaluated locally in your browser — nothing is sent anywhere")) {
       throw new Error("the 'Evaluated locally…' line is missing");
     }
+  });
+
+  let seedSummary = "";
+  await check("#summary reports all expectations met and #calls lists every call", async () => {
+    seedSummary = await summaryText();
+    const { calls } = expectAllMet(seedSummary, "seed");
+    expectEqual(await page.locator("#calls > li").count(), calls, "rows in #calls");
+    const failedMarks = await page.locator("#calls .c-expect .mark.no").count();
+    expectEqual(failedMarks, 0, "failed expectation marks");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-01-scenario.png"), fullPage: true });
+
+  await check("clicking the direct kms:Decrypt call explains its ImplicitDeny", async () => {
+    const row = page.locator('#calls .call-row[data-op="kms:Decrypt"][data-result="AccessDeniedException"]');
+    expectEqual(await row.count(), 1, "direct kms:Decrypt rows");
+    await row.click();
+    expectEqual(await row.getAttribute("aria-expanded"), "true", "aria-expanded");
+    const details = page.locator(".call-details");
+    await details.waitFor({ state: "visible", timeout: 5_000 });
+    const error = (await details.locator(".call-error").textContent()) ?? "";
+    if (!error.includes("AccessDeniedException") || !error.includes("is not authorized to perform: kms:Decrypt")) {
+      throw new Error(`call error: ${error}`);
+    }
+    const authz = details.locator("details.authz").first();
+    const badge = (await authz.locator("summary .badge.decision.implicit-deny").textContent())?.trim();
+    expectEqual(badge, "ImplicitDeny", "decision badge");
+    const message = (await authz.locator(".aws-message").textContent()) ?? "";
+    if (!message.includes("is not authorized to perform: kms:Decrypt")) throw new Error(`AWS message: ${message}`);
+    // The tree names the key policy statement that needed kms:ViaService, with its element reasons.
+    const tree = (await authz.locator(".tree").first().textContent()) ?? "";
+    for (const want of ["keyPolicy", "conditionKeyMissing", "kms:ViaService"]) {
+      if (!tree.includes(want)) throw new Error(`the policy tree lacks ${want}`);
+    }
+    const steps = await authz.locator("ol.steps > li").count();
+    if (steps < 3) throw new Error(`pipeline steps: ${steps}`);
+    const events = await details.locator("details.event").count();
+    if (events < 1) throw new Error("no CloudTrail event for the call");
+    await details.locator("details.event > summary").first().click();
+    JSON.parse((await details.locator("details.event pre").first().textContent()) ?? "");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-02-call-details.png"), fullPage: true });
+
+  await check("the call row is a keyboard-operable button", async () => {
+    const row = page.locator('#calls .call-row[data-op="kms:Decrypt"][data-result="AccessDeniedException"]');
+    await row.focus();
+    await page.keyboard.press("Enter");
+    expectEqual(await row.getAttribute("aria-expanded"), "false", "aria-expanded after Enter");
+    expectEqual(await page.locator(".call-details").count(), 0, "open call details");
+  });
+
+  let totalEvents = 0;
+  await check("CloudTrail view lists the events and the filter narrows them", async () => {
+    await page.click("#view-cloudtrail");
+    await page.waitForSelector("#trail", { timeout: 5_000 });
+    totalEvents = await page.locator("#trail tbody tr.trail-row").count();
+    if (totalEvents < 2) throw new Error(`${totalEvents} events`);
+    expectEqual((await page.textContent("#trail-count"))?.trim(), `${totalEvents} of ${totalEvents} events`, "#trail-count");
+    await page.fill("#trail-filter", "Decrypt AccessDenied");
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("#trail tbody tr.trail-row").length < n,
+      totalEvents,
+      { timeout: 5_000 },
+    );
+    const rows = await page.locator("#trail tbody tr.trail-row").allTextContents();
+    if (rows.length === 0) throw new Error("the filter left no rows");
+    for (const row of rows) {
+      if (!row.includes("Decrypt") || !row.includes("AccessDenied")) throw new Error(`row does not match: ${row}`);
+    }
+    expectEqual((await page.textContent("#trail-count"))?.trim(), `${rows.length} of ${totalEvents} events`, "#trail-count");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-03-cloudtrail.png"), fullPage: true });
+
+  await check("Export JSON downloads cloudtrail.json with every event", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download", { timeout: 5_000 }), page.click("#export-trail")]);
+    expectEqual(download.suggestedFilename(), "cloudtrail.json", "file name");
+    const file = await download.path();
+    const trail = JSON.parse(await readFile(file, "utf8"));
+    expectEqual(trail.Records?.length, totalEvents, "Records in cloudtrail.json");
+    await page.fill("#trail-filter", "");
+  });
+
+  await check("KMS requests & cost view: bar charts and the cost total", async () => {
+    await page.click("#view-kms");
+    await page.waitForSelector("#chart-operations svg.bars", { timeout: 5_000 });
+    const bars = await page.locator("#chart-operations svg rect.bar.ok").count();
+    if (bars < 2) throw new Error(`${bars} bars per operation`);
+    expectEqual(await page.locator("#chart-services svg.bars").count(), 1, "per-service chart");
+    const total = (await page.textContent("#cost-total")) ?? "";
+    const costInSummary = /cost (\$[0-9.]+)$/.exec(seedSummary)?.[1];
+    if (!costInSummary || !total.includes(costInSummary)) throw new Error(`cost total ${total} vs summary ${seedSummary}`);
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-04-kms-cost.png"), fullPage: true });
+
+  await check("Keys & grants and Feature groups views show the final state", async () => {
+    await page.click("#view-keys");
+    const key = (await page.locator("#keys .card.key").first().textContent()) ?? "";
+    for (const want of ["alias/featurestore", "Enabled", "CUSTOMER", "Grants (0)"]) {
+      if (!key.includes(want)) throw new Error(`key card lacks ${want}: ${key.slice(0, 300)}`);
+    }
+    await page.screenshot({ path: path.join(artifacts, "smoke-05-keys.png"), fullPage: true });
+    await page.click("#view-feature-groups");
+    const group = (await page.locator("#feature-groups .card.group").first().textContent()) ?? "";
+    for (const want of ["orders", "Created", "OnlineStore", "OfflineStore"]) {
+      if (!group.includes(want)) throw new Error(`feature group card lacks ${want}`);
+    }
+    await page.screenshot({ path: path.join(artifacts, "smoke-06-feature-groups.png"), fullPage: true });
+    await page.click("#view-calls");
+  });
+
+  await check("selecting another example re-runs it", async () => {
+    const before = await page.textContent("#description");
+    await page.selectOption("#example", { index: 2 });
+    await page.waitForFunction((d) => document.querySelector("#description")?.textContent !== d, before, { timeout: 10_000 });
+    const summary = await summaryText();
+    expectAllMet(summary, "third example");
+    if (summary === seedSummary) throw new Error(`the summary did not change: ${summary}`);
+    const { calls } = expectAllMet(summary, "third example");
+    expectEqual(await page.locator("#calls > li").count(), calls, "rows in #calls");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-07-other-example.png"), fullPage: true });
+
+  await check("every example runs in the browser with all its expectations met", async () => {
+    const options = await page.$$eval("#example option", (os) => os.map((o) => o.textContent.trim()));
+    if (options.length < 2) throw new Error(`${options.length} examples`);
+    for (let i = 0; i < options.length; i++) {
+      await page.selectOption("#example", { index: i });
+      await page.waitForFunction(
+        (name) => document.querySelector("#example")?.selectedOptions?.[0]?.textContent?.trim() === name,
+        options[i],
+        { timeout: 10_000 },
+      );
+      expectAllMet(await summaryText(), options[i]);
+    }
+    await page.selectOption("#example", { index: 0 });
+    await page.waitForFunction((s) => document.querySelector("#summary")?.textContent?.trim() === s, seedSummary, { timeout: 10_000 });
+  });
+
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.click('#calls .call-row[data-op="kms:Decrypt"][data-result="AccessDeniedException"]');
+  await page.screenshot({ path: path.join(artifacts, "smoke-08-scenario-dark.png"), fullPage: true });
+  await page.emulateMedia({ colorScheme: "light" });
+
+  // ---- Policy lab (the first page, unchanged) ----
+  await check("the Policy lab tab shows a decision", async () => {
+    await page.click("#tab-policy-lab");
+    await page.waitForSelector("#decision", { timeout: 5_000 });
+    expectEqual(await page.getAttribute("#tab-policy-lab", "aria-selected"), "true", "Policy lab tab selected");
+    expectEqual(await page.isVisible("#summary"), false, "scenario tab hidden");
   });
 
   await check("seed scenario (featurestore-user, kms:Decrypt, via Feature Store) is Allow", async () => {
@@ -106,14 +274,14 @@ try {
       throw new Error(`determining statements do not name the Feature Store statement: ${determining}`);
     }
   });
-  await page.screenshot({ path: path.join(artifacts, "smoke-1-allow.png"), fullPage: true });
+  await page.screenshot({ path: path.join(artifacts, "smoke-09-policy-lab-allow.png"), fullPage: true });
 
   await check("unchecking via-Feature-Store marks the result stale", async () => {
     await page.uncheck("#via-feature-store");
     await page.waitForSelector("#result.stale", { timeout: 5_000 });
     expectEqual((await page.textContent("#decision"))?.trim(), "Allow", "#decision before re-evaluating");
   });
-  await page.screenshot({ path: path.join(artifacts, "smoke-2-stale.png"), fullPage: true });
+  await page.screenshot({ path: path.join(artifacts, "smoke-10-policy-lab-stale.png"), fullPage: true });
 
   await check("direct call (no kms:ViaService) is ImplicitDeny after Evaluate", async () => {
     await page.click("#evaluate");
@@ -129,11 +297,21 @@ try {
       throw new Error(`unexpected message: ${message}`);
     }
   });
-  await page.screenshot({ path: path.join(artifacts, "smoke-3-implicit-deny.png"), fullPage: true });
+  await page.screenshot({ path: path.join(artifacts, "smoke-11-policy-lab-implicit-deny.png"), fullPage: true });
+
+  await check("the tab is kept in the URL and survives a reload", async () => {
+    expectEqual(new URL(page.url()).hash, "#policy-lab", "URL fragment");
+    await page.reload({ waitUntil: "load" });
+    await page.waitForSelector("#decision", { timeout: TIMEOUT });
+    await page.click("#tab-scenario");
+    await page.waitForSelector("#summary", { timeout: 5_000 });
+    expectEqual(new URL(page.url()).hash, "#scenario", "URL fragment");
+  });
 
   // Dark theme, for a look only (prefers-color-scheme: dark).
   await page.emulateMedia({ colorScheme: "dark" });
-  await page.screenshot({ path: path.join(artifacts, "smoke-4-dark.png"), fullPage: true });
+  await page.click("#tab-policy-lab");
+  await page.screenshot({ path: path.join(artifacts, "smoke-12-policy-lab-dark.png"), fullPage: true });
 
   await check("no console errors (favicon 404 excepted)", async () => {
     if (consoleErrors.length > 0) throw new Error(consoleErrors.join("\n"));

@@ -1,11 +1,19 @@
-//! kmslab browser playground — the first, placeholder version.
+//! kmslab browser playground.
 //!
-//! This crate is deliberately thin: it builds a question (see `docs/contract.md`)
-//! from a few form fields, hands it to [`kmslab_core::evaluate_json`] and shows the answer. Every
-//! policy decision is the engine's; nothing here interprets policies.
+//! This crate is deliberately thin: every policy decision, every call result and every report is
+//! kmslab-core's; the web crate only forwards inputs to it and renders what comes back. Two tabs:
+//!
+//! - **Scenario** ([`scenario`]): runs an example scenario (`tests/scenarios/*.json`, embedded at
+//!   build time) with [`kmslab_core::scenario::Scenario::run`] and shows its calls, authorizations,
+//!   CloudTrail, KMS requests, cost and the region's final state.
+//! - **Policy lab** ([`PolicyLab`]): builds a question (see `docs/contract.md`) from a few form
+//!   fields, hands it to [`kmslab_core::evaluate_json`] and shows the answer.
 //!
 //! The components live in the library so that other pages (e.g. a later `/embed` page) can reuse
 //! them; `src/main.rs` only calls [`start`].
+
+pub mod scenario;
+mod views;
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -190,9 +198,9 @@ impl Reducible for Playground {
     }
 }
 
-/// The playground page.
-#[function_component(App)]
-pub fn app() -> Html {
+/// The policy lab: one key policy, a few fixed requests, evaluated on demand.
+#[function_component(PolicyLab)]
+pub fn policy_lab() -> Html {
     let state = use_reducer(Playground::default);
 
     let on_policy = {
@@ -240,17 +248,11 @@ pub fn app() -> Html {
     let stale = state.is_stale();
 
     html! {
-        <main class="page">
-            <header>
-                <h1>{ "kmslab — Feature Store security playground" }</h1>
-                <p class="local" id="local-note">
-                    { "Evaluated locally in your browser — nothing is sent anywhere" }
-                </p>
-                <p class="placeholder-note">
-                    { "This is a placeholder: one KMS key policy and a few fixed requests. \
-                       The full playground comes later." }
-                </p>
-            </header>
+        <>
+            <p class="tab-intro muted">
+                { "One KMS key policy and a few fixed requests: pick a caller and an action, then \
+                   Evaluate to see kmslab-core's decision and why." }
+            </p>
 
             <section class="inputs" aria-label="Question">
                 <div class="field">
@@ -302,11 +304,7 @@ pub fn app() -> Html {
             </section>
 
             { view_result(&state.result, stale) }
-
-            <footer class="footer">
-                { format!("kmslab-core {}", kmslab_core::VERSION) }
-            </footer>
-        </main>
+        </>
     }
 }
 
@@ -335,10 +333,10 @@ fn view_result(result: &Evaluation, stale: bool) -> Html {
                     }
                 </p>
                 { view_message(answer) }
-                { view_diagnostics(answer) }
-                { view_missing_keys(answer) }
+                { view_diagnostics(answer, Some("diagnostics")) }
+                { view_missing_keys(answer, Some("missing-keys")) }
                 <h3>{ "Determining statements" }</h3>
-                { view_determining(answer) }
+                { view_determining(answer, Some("determining")) }
                 <details class="trace" open=true>
                     <summary>{ "Trace" }</summary>
                     <pre id="trace">{ result.trace.clone().unwrap_or_else(|| "(no trace)".to_owned()) }</pre>
@@ -369,7 +367,7 @@ fn view_message(answer: &Value) -> Html {
     }
 }
 
-fn view_diagnostics(answer: &Value) -> Html {
+pub(crate) fn view_diagnostics(answer: &Value, id: Option<&'static str>) -> Html {
     let items: Vec<&Value> = ["errors", "warnings"]
         .iter()
         .filter_map(|k| answer.get(*k).and_then(Value::as_array))
@@ -381,7 +379,7 @@ fn view_diagnostics(answer: &Value) -> Html {
     html! {
         <>
             <h3>{ "Policy errors and warnings" }</h3>
-            <ul id="diagnostics" class="diagnostics">
+            <ul {id} class="diagnostics">
                 { for items.into_iter().map(|d| {
                     let severity = str_at(d, "severity").unwrap_or("error");
                     let mut place = str_at(d, "policy").unwrap_or("").to_owned();
@@ -402,7 +400,7 @@ fn view_diagnostics(answer: &Value) -> Html {
     }
 }
 
-fn view_missing_keys(answer: &Value) -> Html {
+pub(crate) fn view_missing_keys(answer: &Value, id: Option<&'static str>) -> Html {
     let keys: Vec<&str> = answer
         .get("missingContextKeys")
         .and_then(Value::as_array)
@@ -412,14 +410,14 @@ fn view_missing_keys(answer: &Value) -> Html {
         return Html::default();
     }
     html! {
-        <p class="missing-keys" id="missing-keys">
+        <p class="missing-keys" {id}>
             { "Condition keys the policies asked about but the request did not have: " }
             { for keys.into_iter().map(|k| html! { <><code>{ k }</code>{ " " }</> }) }
         </p>
     }
 }
 
-fn view_determining(answer: &Value) -> Html {
+pub(crate) fn view_determining(answer: &Value, id: Option<&'static str>) -> Html {
     let statements = answer
         .get("determining")
         .and_then(Value::as_array)
@@ -427,13 +425,13 @@ fn view_determining(answer: &Value) -> Html {
         .unwrap_or_default();
     if statements.is_empty() {
         return html! {
-            <p id="determining" class="muted">
+            <p {id} class="muted">
                 { "None — an implicit deny has no determining statement." }
             </p>
         };
     }
     html! {
-        <ul id="determining" class="determining">
+        <ul {id} class="determining">
             { for statements.iter().map(|s| {
                 let effect = str_at(s, "effect").unwrap_or("");
                 let mut place = str_at(s, "policy").unwrap_or("").to_owned();
@@ -456,12 +454,125 @@ fn view_determining(answer: &Value) -> Html {
     }
 }
 
-fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
+pub(crate) fn str_at<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
     value.get(key).and_then(Value::as_str)
 }
 
-fn num_at(value: &Value, key: &str) -> Option<u64> {
+pub(crate) fn num_at(value: &Value, key: &str) -> Option<u64> {
     value.get(key).and_then(Value::as_u64)
+}
+
+/// Pretty-prints a JSON text, keeping its key order; `None` when it is not JSON.
+pub(crate) fn pretty_text(json_text: &str) -> Option<String> {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::pretty(&mut out);
+    serde_transcode::transcode(&mut serde_json::Deserializer::from_str(json_text), &mut ser)
+        .ok()?;
+    String::from_utf8(out).ok()
+}
+
+/// The app's pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    /// Run an example scenario (the default).
+    Scenario,
+    /// Evaluate the seed key policy for one request.
+    PolicyLab,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 2] = [Tab::Scenario, Tab::PolicyLab];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Scenario => "Scenario",
+            Tab::PolicyLab => "Policy lab",
+        }
+    }
+
+    /// Used in element ids (`tab-…`, `panel-…`) and as the URL fragment.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Tab::Scenario => "scenario",
+            Tab::PolicyLab => "policy-lab",
+        }
+    }
+
+    /// The tab a URL fragment (`#policy-lab`) names; the Scenario tab otherwise.
+    pub fn from_fragment(fragment: &str) -> Tab {
+        let slug = fragment.trim_start_matches('#');
+        Tab::ALL
+            .into_iter()
+            .find(|t| t.slug() == slug)
+            .unwrap_or(Tab::Scenario)
+    }
+}
+
+fn location_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Shows the tab in the URL (without a new history entry), so a reload stays on it.
+fn remember_tab(tab: Tab) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(
+            &js_sys::wasm_bindgen::JsValue::NULL,
+            "",
+            Some(&format!("#{}", tab.slug())),
+        );
+    }
+}
+
+/// The page: a header, the tabs and their panels. Both panels stay mounted (a hidden tab keeps its
+/// state); only the selected one is visible.
+#[function_component(App)]
+pub fn app() -> Html {
+    let tab = use_state_eq(|| Tab::from_fragment(&location_fragment()));
+    let selected = *tab;
+    html! {
+        <main class="page">
+            <header>
+                <h1>{ "kmslab — Feature Store security playground" }</h1>
+                <p class="local" id="local-note">
+                    { "Evaluated locally in your browser — nothing is sent anywhere" }
+                </p>
+                <nav class="tabs" role="tablist" aria-label="Pages">
+                    { for Tab::ALL.into_iter().map(|t| {
+                        let onclick = {
+                            let tab = tab.clone();
+                            Callback::from(move |_: MouseEvent| {
+                                tab.set(t);
+                                remember_tab(t);
+                            })
+                        };
+                        html! {
+                            <button type="button" role="tab" id={format!("tab-{}", t.slug())}
+                                class={classes!("tab", (t == selected).then_some("selected"))}
+                                aria-selected={(t == selected).to_string()}
+                                aria-controls={format!("panel-{}", t.slug())} {onclick}>
+                                { t.label() }
+                            </button>
+                        }
+                    }) }
+                </nav>
+            </header>
+
+            <section id="panel-scenario" class="panel" role="tabpanel" aria-labelledby="tab-scenario"
+                hidden={selected != Tab::Scenario}>
+                <scenario::ScenarioTab />
+            </section>
+            <section id="panel-policy-lab" class="panel" role="tabpanel"
+                aria-labelledby="tab-policy-lab" hidden={selected != Tab::PolicyLab}>
+                <PolicyLab />
+            </section>
+
+            <footer class="footer">
+                { format!("kmslab-core {}", kmslab_core::VERSION) }
+            </footer>
+        </main>
+    }
 }
 
 /// Mounts [`App`] into `#app` (or `<body>`) and removes the page's `#boot` loading message and

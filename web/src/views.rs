@@ -1,0 +1,1107 @@
+//! Views of a scenario run: the calls with their details and authorization trees, the CloudTrail
+//! table, the KMS requests chart and cost report, and the region's final keys, grants and feature
+//! groups. They only read the run's JSON (`docs/scenario.md`, "What a run returns").
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde_json::Value;
+use web_sys::Element;
+use yew::prelude::*;
+
+use crate::{num_at, pretty_text, str_at, view_determining, view_diagnostics, view_missing_keys};
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+fn arr<'a>(value: &'a Value, key: &str) -> &'a [Value] {
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+fn arr_at<'a>(value: &'a Value, pointer: &str) -> &'a [Value] {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// A JSON value as display text: strings as they are, `null` as "—", the rest as compact JSON.
+pub fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "—".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// ✓ or ✗, with words for screen readers.
+fn mark(ok: bool, yes: &'static str, no: &'static str) -> Html {
+    html! {
+        <span class={classes!("mark", if ok { "yes" } else { "no" })}>
+            <span aria-hidden="true">{ if ok { "✓" } else { "✗" } }</span>
+            <span class="sr-only">{ if ok { yes } else { no } }</span>
+        </span>
+    }
+}
+
+/// The CSS class of a decision badge.
+pub fn badge_class(decision: &str) -> &'static str {
+    match decision {
+        "Allow" => "allow",
+        "ExplicitDeny" => "explicit-deny",
+        _ => "implicit-deny",
+    }
+}
+
+/// A caller or principal ARN, shortened for a table cell: the user or role (session) name, `root`,
+/// or the service principal as it is; ` (ACCOUNT)` is added when the account is not `home`.
+pub fn short_principal(arn: &str, home: Option<&str>) -> String {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let (Some(&"arn"), Some(account), Some(resource)) = (parts.first(), parts.get(4), parts.get(5))
+    else {
+        return arn.to_owned();
+    };
+    let name = match resource.split_once('/') {
+        Some(("user" | "role" | "assumed-role", rest)) => rest,
+        _ => resource,
+    };
+    if account.is_empty() || Some(*account) == home {
+        name.to_owned()
+    } else {
+        format!("{name} ({account})")
+    }
+}
+
+/// A resource ARN, shortened: what follows the account (`key/…`, `feature-group/…`).
+pub fn short_resource(arn: &str) -> &str {
+    match arn.splitn(6, ':').nth(5) {
+        Some(rest) if arn.starts_with("arn:") => rest,
+        _ => arn,
+    }
+}
+
+/// `HH:MM:SS` of an ISO 8601 time, with `MM-DD ` in front when the day is not `first_day`.
+pub fn clock(time: &str, first_day: Option<&str>) -> String {
+    match (time.get(0..10), time.get(5..10), time.get(11..19)) {
+        (Some(day), _, Some(hms)) if Some(day) == first_day => hms.to_owned(),
+        (_, Some(md), Some(hms)) => format!("{md} {hms}"),
+        _ => time.to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A lazily rendered <details>
+
+/// Props of [`Fold`].
+#[derive(Properties)]
+pub struct FoldProps {
+    /// The whole run result.
+    pub data: Rc<Value>,
+    /// JSON pointer (into `data`) of what the body shows.
+    pub at: AttrValue,
+    /// Renders the body from `data` and `at`; called only while the fold is open.
+    pub body: fn(&Value, &str) -> Html,
+    pub summary: Html,
+    /// Open at first.
+    #[prop_or_default]
+    pub open: bool,
+    #[prop_or_default]
+    pub class: Classes,
+}
+
+impl PartialEq for FoldProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.data, &other.data)
+            && self.at == other.at
+            && self.open == other.open
+            && self.class == other.class
+            && self.summary == other.summary
+    }
+}
+
+/// A `<details>` whose body is rendered only while it is open (a call may have hundreds of
+/// authorizations, each with a full trace).
+#[function_component(Fold)]
+pub fn fold(props: &FoldProps) -> Html {
+    let open = use_state_eq(|| props.open);
+    let node = use_node_ref();
+    let ontoggle = {
+        let open = open.clone();
+        let node = node.clone();
+        // Yew delivers the `toggle` of nested <details> here too, so read our own element.
+        Callback::from(move |_: Event| {
+            if let Some(element) = node.cast::<Element>() {
+                open.set(element.has_attribute("open"));
+            }
+        })
+    };
+    html! {
+        <details ref={node} class={props.class.clone()} open={*open} {ontoggle}>
+            <summary>{ props.summary.clone() }</summary>
+            if *open {
+                { (props.body)(&props.data, &props.at) }
+            }
+        </details>
+    }
+}
+
+fn json_body(data: &Value, at: &str) -> Html {
+    html! { <pre class="json">{ data.pointer(at).map(pretty).unwrap_or_default() }</pre> }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calls
+
+/// The list of calls (`#calls`); the open one shows its details.
+pub fn calls(
+    result: &Rc<Value>,
+    steps: &[Value],
+    home: Option<&str>,
+    open: Option<usize>,
+    on_toggle: Callback<usize>,
+) -> Html {
+    let calls = arr(result, "calls");
+    let first_day = calls
+        .first()
+        .and_then(|c| str_at(c, "time"))
+        .and_then(|t| t.get(0..10));
+    if calls.is_empty() {
+        return html! { <p id="calls" class="muted">{ "The scenario has no calls." }</p> };
+    }
+    html! {
+        <>
+            <p class="hint">
+                { "Each row is one call of the scenario: time, caller, operation, whether its \
+                   expectation held, and its error code. Open a row for its input, output and every \
+                   authorization it caused." }
+            </p>
+            <div class="call-head" aria-hidden="true">
+                <span>{ "#" }</span><span>{ "time" }</span><span>{ "caller" }</span>
+                <span>{ "operation" }</span><span>{ "expect" }</span><span>{ "result" }</span>
+            </div>
+            <ol id="calls" class="calls">
+                { for calls.iter().enumerate().map(|(i, call)| {
+                    let step = steps.get(i).unwrap_or(&Value::Null);
+                    let is_open = open == Some(i);
+                    let onclick = {
+                        let on_toggle = on_toggle.clone();
+                        Callback::from(move |_: MouseEvent| on_toggle.emit(i))
+                    };
+                    let caller = str_at(call, "as").unwrap_or("");
+                    let op = str_at(call, "op").unwrap_or("");
+                    let code = call.get("error").and_then(|e| str_at(e, "code"));
+                    let runs = num_at(call, "runs").unwrap_or(1);
+                    let expectation = call
+                        .get("expectation")
+                        .map(|e| e.get("passed").and_then(Value::as_bool).unwrap_or(false));
+                    html! {
+                        <li class={classes!("call", is_open.then_some("open"))} key={i}>
+                            <button type="button"
+                                class={classes!("call-row", code.map(|_| "failed"))}
+                                aria-expanded={is_open.to_string()}
+                                aria-controls={format!("call-{i}")}
+                                data-op={op.to_owned()} data-result={code.unwrap_or("ok").to_owned()}
+                                {onclick}>
+                                <span class="c-index">{ i + 1 }</span>
+                                <span class="c-time">{ clock(str_at(call, "time").unwrap_or(""), first_day) }</span>
+                                <span class="c-caller" title={caller.to_owned()}>
+                                    { short_principal(caller, home) }
+                                </span>
+                                <span class="c-op">
+                                    { op }
+                                    if let Some(via) = str_at(step, "via") {
+                                        <span class="via">{ format!(" via {via}") }</span>
+                                    }
+                                    if runs > 1 {
+                                        <span class="runs">{ format!(" ×{runs}") }</span>
+                                    }
+                                </span>
+                                <span class="c-expect">
+                                    { match expectation {
+                                        Some(passed) => mark(passed, "expectation met", "expectation failed"),
+                                        None => html! {
+                                            <span class="mark none">
+                                                <span aria-hidden="true">{ "·" }</span>
+                                                <span class="sr-only">{ "no expectation" }</span>
+                                            </span>
+                                        },
+                                    } }
+                                </span>
+                                <span class={classes!("c-result", if code.is_some() { "err" } else { "ok" })}>
+                                    { code.unwrap_or("ok") }
+                                </span>
+                            </button>
+                            if is_open {
+                                { call_details(result, step, i, home) }
+                            }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </>
+    }
+}
+
+fn call_details(result: &Rc<Value>, step: &Value, i: usize, home: Option<&str>) -> Html {
+    let call = result
+        .pointer(&format!("/calls/{i}"))
+        .unwrap_or(&Value::Null);
+    let runs = num_at(call, "runs").unwrap_or(1);
+    let authorizations = arr(call, "authorizations");
+    let events = arr(call, "cloudTrail");
+    let expectation = call.get("expectation");
+    html! {
+        <div class="call-details" id={format!("call-{i}")}>
+            <dl class="meta">
+                <dt>{ "Caller" }</dt><dd><code>{ str_at(call, "as").unwrap_or("") }</code></dd>
+                <dt>{ "Operation" }</dt>
+                <dd>
+                    <code>{ str_at(call, "op").unwrap_or("") }</code>
+                    if let Some(via) = str_at(step, "via") {
+                        { " through " }<code>{ via }</code>
+                    }
+                </dd>
+                <dt>{ "Time" }</dt><dd>{ str_at(call, "time").unwrap_or("") }</dd>
+                if let Some(id) = str_at(call, "id") {
+                    <dt>{ "Id" }</dt><dd><code>{ id }</code></dd>
+                }
+                if runs > 1 {
+                    <dt>{ "Runs" }</dt>
+                    <dd>{ format!("{runs} (output and error of the last run; authorizations and events of all)") }</dd>
+                }
+                <dt>{ "KMS requests" }</dt><dd>{ num_at(call, "kmsRequests").unwrap_or(0) }</dd>
+            </dl>
+
+            <div class="io">
+                <div>
+                    <h4>{ "Input" }</h4>
+                    <pre class="json input">{ step.get("input").map(pretty).unwrap_or_else(|| "(none)".to_owned()) }</pre>
+                </div>
+                <div>
+                    if let Some(error) = call.get("error") {
+                        <h4>{ "Error" }</h4>
+                        <div class="engine-error call-error" role="alert">
+                            <strong>{ str_at(error, "code").unwrap_or("") }</strong>
+                            { ": " }{ str_at(error, "message").unwrap_or("") }
+                        </div>
+                    } else {
+                        <h4>{ "Output" }</h4>
+                        <pre class="json output">{ call.get("output").map(pretty).unwrap_or_default() }</pre>
+                    }
+                </div>
+            </div>
+
+            if let Some(expectation) = expectation {
+                <h4>{ "Expectation" }</h4>
+                <p class="expectation">
+                    { mark(expectation.get("passed").and_then(Value::as_bool).unwrap_or(false),
+                           "met", "not met") }
+                    { " " }
+                    <code>{ step.get("expect").map(Value::to_string).unwrap_or_default() }</code>
+                </p>
+                <ul class="failures">
+                    { for arr(expectation, "failures").iter().map(|f| html! { <li>{ text(f) }</li> }) }
+                </ul>
+            }
+
+            <h4>{ format!("Authorizations ({})", authorizations.len()) }</h4>
+            if authorizations.is_empty() {
+                <p class="muted">{ "None: the call was refused or answered before any authorization." }</p>
+            }
+            <div class="authorizations">
+                { for authorizations.iter().enumerate().map(|(j, a)| {
+                    let decision = a.pointer("/answer/decision").and_then(Value::as_str).unwrap_or("?");
+                    let open = decision != "Allow" || authorizations.len() == 1;
+                    html! {
+                        <Fold data={Rc::clone(result)} at={format!("/calls/{i}/authorizations/{j}")}
+                            body={authorization_body as fn(&Value, &str) -> Html}
+                            summary={authorization_summary(a, home)} {open}
+                            class={classes!("authz", badge_class(decision))} />
+                    }
+                }) }
+            </div>
+
+            <h4>{ format!("CloudTrail events ({})", events.len()) }</h4>
+            if events.is_empty() {
+                <p class="muted">{ "None." }</p>
+            }
+            <div class="events">
+                { for events.iter().enumerate().map(|(k, e)| html! {
+                    <Fold data={Rc::clone(result)} at={format!("/calls/{i}/cloudTrail/{k}")}
+                        body={json_body as fn(&Value, &str) -> Html}
+                        summary={event_summary(e, home)} class="event" />
+                }) }
+            </div>
+        </div>
+    }
+}
+
+fn event_summary(event: &Value, home: Option<&str>) -> Html {
+    let user = event_user(event);
+    html! {
+        <>
+            <code>{ str_at(event, "eventName").unwrap_or("?") }</code>
+            { format!(" · {} · {}", str_at(event, "eventSource").unwrap_or(""), short_principal(user, home)) }
+            if let Some(by) = event.pointer("/userIdentity/invokedBy").and_then(Value::as_str) {
+                { format!(" · invoked by {by}") }
+            }
+            if let Some(code) = str_at(event, "errorCode") {
+                { " · " }<span class="err">{ code }</span>
+            }
+        </>
+    }
+}
+
+fn authorization_summary(a: &Value, home: Option<&str>) -> Html {
+    let decision = a
+        .pointer("/answer/decision")
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    let principal = str_at(a, "principal").unwrap_or("");
+    let resource = str_at(a, "resource").unwrap_or("");
+    html! {
+        <>
+            <span class={classes!("badge", "small", "decision", badge_class(decision))}>{ decision }</span>
+            { " " }<code>{ str_at(a, "action").unwrap_or("") }</code>
+            { " by " }<span title={principal.to_owned()}>{ short_principal(principal, home) }</span>
+            { " on " }<span title={resource.to_owned()}>{ short_resource(resource) }</span>
+        </>
+    }
+}
+
+/// One authorization: decision, AWS message, determining statements, missing keys, then the trace
+/// (policy type → policy → statement → element, the pipeline steps, the request context).
+fn authorization_body(data: &Value, at: &str) -> Html {
+    let Some(a) = data.pointer(at) else {
+        return Html::default();
+    };
+    let answer = a.get("answer").unwrap_or(&Value::Null);
+    let trace = answer.get("trace").unwrap_or(&Value::Null);
+    let decision = str_at(answer, "decision").unwrap_or("?");
+    let steps = arr(trace, "steps");
+    let context = arr(trace, "context");
+    let sources = arr(trace, "sources");
+    html! {
+        <div class="authz-body">
+            <dl class="meta">
+                <dt>{ "Decision" }</dt>
+                <dd>
+                    <strong class={classes!("decision-text", badge_class(decision))}>{ decision }</strong>
+                    if let Some(reason) = str_at(answer, "reason") {
+                        { " — " }<code class="reason">{ reason }</code>
+                    }
+                </dd>
+                <dt>{ "Principal" }</dt><dd><code>{ str_at(a, "principal").unwrap_or("") }</code></dd>
+                <dt>{ "Action" }</dt><dd><code>{ str_at(a, "action").unwrap_or("") }</code></dd>
+                <dt>{ "Resource" }</dt><dd><code>{ str_at(a, "resource").unwrap_or("") }</code></dd>
+            </dl>
+            if let Some(message) = str_at(answer, "message") {
+                <p class="message aws-message">{ message }</p>
+            }
+            { view_diagnostics(answer, None) }
+            <h5>{ "Determining statements" }</h5>
+            { view_determining(answer, None) }
+            { view_missing_keys(answer, None) }
+
+            <details class="tree" open=true>
+                <summary>{ "Policies evaluated" }</summary>
+                { policy_types(arr(trace, "policyTypes"), decision != "Allow") }
+            </details>
+            <details class="tree pipeline" open=true>
+                <summary>{ format!("Evaluation pipeline ({} steps)", steps.len()) }</summary>
+                <ol class="steps">
+                    { for steps.iter().map(|s| {
+                        let outcome = str_at(s, "outcome").unwrap_or("");
+                        html! {
+                            <li>
+                                <code>{ str_at(s, "step").unwrap_or("") }</code>{ " " }
+                                <span class={classes!("outcome", outcome.to_owned())}>{ outcome }</span>
+                                { " — " }{ str_at(s, "detail").unwrap_or("") }
+                            </li>
+                        }
+                    }) }
+                </ol>
+            </details>
+            <details class="tree">
+                <summary>{ format!("Request context ({} keys)", context.len()) }</summary>
+                <table class="context">
+                    <thead><tr><th>{ "key" }</th><th>{ "value" }</th><th>{ "source" }</th></tr></thead>
+                    <tbody>
+                        { for context.iter().map(|c| html! {
+                            <tr>
+                                <td><code>{ str_at(c, "key").unwrap_or("") }</code></td>
+                                <td><code>{ c.get("value").map(text).unwrap_or_default() }</code></td>
+                                <td>{ str_at(c, "source").unwrap_or("") }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </details>
+            <details class="tree">
+                <summary>{ format!("Policy texts ({})", sources.len()) }</summary>
+                { for sources.iter().map(|s| html! {
+                    <>
+                        <h6><code>{ str_at(s, "policy").unwrap_or("") }</code></h6>
+                        <pre class="json">{ str_at(s, "text").unwrap_or("") }</pre>
+                    </>
+                }) }
+            </details>
+        </div>
+    }
+}
+
+/// The trace's policy types; `open_statements` opens every statement (for a denial, where each
+/// statement's elements say why it did not allow).
+fn policy_types(types: &[Value], open_statements: bool) -> Html {
+    if types.is_empty() {
+        return html! { <p class="muted">{ "No policies were evaluated." }</p> };
+    }
+    html! {
+        <ul class="ptypes">
+            { for types.iter().map(|t| {
+                let applicable = t.get("applicable").and_then(Value::as_bool).unwrap_or(false);
+                let policies = arr(t, "policies");
+                html! {
+                    <li>
+                        <details class="ptype" open={applicable && !policies.is_empty()}>
+                            <summary>
+                                <code>{ str_at(t, "policyType").unwrap_or("") }</code>
+                                { if applicable { " — applicable" } else { " — not applicable" } }
+                                { format!(" ({} {})", policies.len(), if policies.len() == 1 { "policy" } else { "policies" }) }
+                                if let Some(note) = str_at(t, "note") {
+                                    <span class="note">{ format!(" — {note}") }</span>
+                                }
+                            </summary>
+                            <ul class="policies">
+                                { for policies.iter().map(|p| policy(p, open_statements)) }
+                            </ul>
+                        </details>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
+fn policy(p: &Value, open_statements: bool) -> Html {
+    let statements = arr(p, "statements");
+    html! {
+        <li>
+            <details class="policy" open=true>
+                <summary>
+                    <code>{ str_at(p, "policy").unwrap_or("") }</code>
+                    if !statements.is_empty() {
+                        { format!(" ({} {})", statements.len(),
+                                  if statements.len() == 1 { "statement" } else { "statements" }) }
+                    }
+                </summary>
+                if let Some(grant) = p.get("grant") {
+                    <p class="grant">
+                        { mark(grant.get("matched").and_then(Value::as_bool).unwrap_or(false),
+                               "grant matched", "grant did not match") }
+                        { " grant " }<code>{ short_id(str_at(grant, "grantId").unwrap_or("")) }</code>
+                        { " to " }<code>{ str_at(grant, "granteePrincipal").unwrap_or("") }</code>
+                        { " for " }{ join(arr(grant, "operations")) }
+                        { " — " }<code>{ str_at(grant, "reason").unwrap_or("") }</code>
+                    </p>
+                }
+                <ul class="statements">
+                    { for statements.iter().map(|s| statement(s, open_statements)) }
+                </ul>
+            </details>
+        </li>
+    }
+}
+
+fn statement(s: &Value, open: bool) -> Html {
+    let applies = s.get("applies").and_then(Value::as_bool).unwrap_or(false);
+    let effect = str_at(s, "effect").unwrap_or("");
+    let line = s.pointer("/span/start/line").and_then(Value::as_u64);
+    html! {
+        <li>
+            <details class={classes!("stmt", applies.then_some("applies"))} {open}>
+                <summary>
+                    { mark(applies, "applies", "does not apply") }{ " " }
+                    <span class={classes!("effect", effect.to_ascii_lowercase())}>{ effect }</span>{ " " }
+                    if let Some(sid) = str_at(s, "sid") {
+                        <q class="sid">{ sid }</q>
+                    } else {
+                        { format!("statement {}", num_at(s, "index").unwrap_or(0)) }
+                    }
+                    { " — " }<code>{ str_at(s, "reason").unwrap_or("") }</code>
+                    if let Some(line) = line {
+                        <span class="place">{ format!(" (line {line})") }</span>
+                    }
+                </summary>
+                <ul class="elements">
+                    { for arr(s, "elements").iter().map(element) }
+                </ul>
+            </details>
+        </li>
+    }
+}
+
+fn element(e: &Value) -> Html {
+    const FIELDS: [(&str, &str); 7] = [
+        ("value", "value"),
+        ("via", "via"),
+        ("operator", "operator"),
+        ("set operator", "setOperator"),
+        ("key", "key"),
+        ("policy values", "policyValues"),
+        ("request values", "requestValues"),
+    ];
+    let matched = e.get("matched").and_then(Value::as_bool).unwrap_or(false);
+    html! {
+        <li class="element">
+            { mark(matched, "matched", "did not match") }{ " " }
+            <strong>{ str_at(e, "element").unwrap_or("") }</strong>{ " " }
+            <code class="reason">{ str_at(e, "reason").unwrap_or("") }</code>
+            { for FIELDS.iter().filter_map(|(label, key)| e.get(*key).map(|v| html! {
+                <span class="field">
+                    <span class="k">{ *label }</span>{ " " }<code>{ text(v) }</code>
+                </span>
+            })) }
+        </li>
+    }
+}
+
+fn short_id(id: &str) -> String {
+    match id.get(0..12) {
+        Some(head) if id.len() > 16 => format!("{head}…"),
+        _ => id.to_owned(),
+    }
+}
+
+fn join(values: &[Value]) -> String {
+    values.iter().map(text).collect::<Vec<_>>().join(", ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// CloudTrail
+
+fn event_user(event: &Value) -> &str {
+    let identity = event.get("userIdentity").unwrap_or(&Value::Null);
+    ["arn", "invokedBy", "principalId", "type"]
+        .iter()
+        .find_map(|k| str_at(identity, k))
+        .unwrap_or("")
+}
+
+/// The cells of one CloudTrail row: time, source, eventName, user, invokedBy, errorCode.
+pub fn trail_cells(event: &Value) -> [&str; 6] {
+    [
+        str_at(event, "eventTime").unwrap_or(""),
+        str_at(event, "eventSource").unwrap_or(""),
+        str_at(event, "eventName").unwrap_or(""),
+        event_user(event),
+        event
+            .pointer("/userIdentity/invokedBy")
+            .and_then(Value::as_str)
+            .unwrap_or(""),
+        str_at(event, "errorCode").unwrap_or(""),
+    ]
+}
+
+/// Whether an event's row matches the filter: every whitespace-separated word of it occurs
+/// (case-insensitively) in one of the row's cells.
+pub fn trail_matches(event: &Value, filter: &str) -> bool {
+    let cells = trail_cells(event).map(str::to_lowercase);
+    filter
+        .to_lowercase()
+        .split_whitespace()
+        .all(|word| cells.iter().any(|c| c.contains(word)))
+}
+
+/// The CloudTrail view: a filterable table of every event, with an export of the whole trail.
+pub fn cloudtrail(
+    result: &Rc<Value>,
+    home: Option<&str>,
+    filter: &str,
+    on_filter: Callback<InputEvent>,
+    open: Option<usize>,
+    on_event: Callback<usize>,
+    on_export: Callback<MouseEvent>,
+) -> Html {
+    let records = arr_at(result, "/cloudTrail/Records");
+    let rows: Vec<(usize, &Value)> = records
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| trail_matches(e, filter))
+        .collect();
+    let first_day = records
+        .first()
+        .and_then(|e| str_at(e, "eventTime"))
+        .and_then(|t| t.get(0..10));
+    html! {
+        <>
+            <div class="trail-tools">
+                <label for="trail-filter">{ "Filter" }</label>
+                <input type="search" id="trail-filter" value={filter.to_owned()} oninput={on_filter}
+                    placeholder="e.g. Decrypt AccessDenied, featurestore-admin, s3" autocomplete="off" />
+                <span id="trail-count" class="muted" role="status">
+                    { format!("{} of {} events", rows.len(), records.len()) }
+                </span>
+                <button type="button" id="export-trail" class="secondary" onclick={on_export}
+                    title="Download the whole trail as a CloudTrail log file">
+                    { "Export JSON" }
+                </button>
+            </div>
+            <div class="table-wrap">
+                <table id="trail" class="trail">
+                    <thead>
+                        <tr>
+                            <th>{ "time" }</th><th>{ "source" }</th><th>{ "eventName" }</th>
+                            <th>{ "user" }</th><th>{ "invokedBy" }</th><th>{ "errorCode" }</th>
+                            <th><span class="sr-only">{ "JSON" }</span></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for rows.into_iter().map(|(i, event)| {
+                            let [time, source, name, user, invoked_by, error] = trail_cells(event);
+                            let is_open = open == Some(i);
+                            let onclick = {
+                                let on_event = on_event.clone();
+                                Callback::from(move |_: MouseEvent| on_event.emit(i))
+                            };
+                            html! {
+                                <>
+                                    <tr class={classes!("trail-row", (!error.is_empty()).then_some("failed"))} key={format!("e{i}")}>
+                                        <td class="nowrap">{ clock(time, first_day) }</td>
+                                        <td>{ source.trim_end_matches(".amazonaws.com") }</td>
+                                        <td><code>{ name }</code></td>
+                                        <td title={user.to_owned()}>{ short_principal(user, home) }</td>
+                                        <td>{ invoked_by }</td>
+                                        <td class="err">{ error }</td>
+                                        <td>
+                                            <button type="button" class="link" aria-expanded={is_open.to_string()}
+                                                aria-label={format!("JSON of event {} ({name})", i + 1)} {onclick}>
+                                                { if is_open { "hide" } else { "JSON" } }
+                                            </button>
+                                        </td>
+                                    </tr>
+                                    if is_open {
+                                        <tr class="trail-json" key={format!("j{i}")}>
+                                            <td colspan="7"><pre class="json">{ pretty(event) }</pre></td>
+                                        </tr>
+                                    }
+                                </>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        </>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// KMS requests & cost
+
+/// `(label, succeeded, failed)` counts, most requests first.
+pub fn tally<'a>(
+    requests: &'a [Value],
+    label: impl Fn(&'a Value) -> &'a str,
+) -> Vec<(&'a str, u64, u64)> {
+    let mut counts: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for r in requests {
+        let entry = counts.entry(label(r)).or_default();
+        if r.get("errorCode").is_some() {
+            entry.1 += 1;
+        } else {
+            entry.0 += 1;
+        }
+    }
+    let mut rows: Vec<_> = counts
+        .into_iter()
+        .map(|(k, (ok, err))| (k, ok, err))
+        .collect();
+    rows.sort_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then(a.0.cmp(b.0)));
+    rows
+}
+
+/// A horizontal bar chart (inline SVG): succeeded requests, then failed ones, per label.
+fn bar_chart(rows: &[(&str, u64, u64)], what: &str) -> Html {
+    const LABEL_W: f64 = 200.0;
+    const BAR_W: f64 = 300.0;
+    const ROW_H: f64 = 26.0;
+    if rows.is_empty() {
+        return html! { <p class="muted">{ "No KMS requests." }</p> };
+    }
+    let max = rows.iter().map(|r| r.1 + r.2).max().unwrap_or(1).max(1) as f64;
+    let width = LABEL_W + BAR_W + 120.0;
+    let height = ROW_H * rows.len() as f64 + 6.0;
+    let described = rows
+        .iter()
+        .map(|(label, ok, err)| format!("{label}: {}", ok + err))
+        .collect::<Vec<_>>()
+        .join(", ");
+    html! {
+        <svg class="bars" viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
+            height={height.to_string()} role="img" aria-label={format!("{what}: {described}")}>
+            { for rows.iter().enumerate().map(|(k, (label, ok, err))| {
+                let y = ROW_H * k as f64 + 3.0;
+                let ok_w = if *ok > 0 { (*ok as f64 / max * BAR_W).max(2.0) } else { 0.0 };
+                let err_w = if *err > 0 { (*err as f64 / max * BAR_W).max(2.0) } else { 0.0 };
+                let value = if *err > 0 { format!("{} ({err} failed)", ok + err) } else { ok.to_string() };
+                html! {
+                    <g>
+                        <text class="bar-label" x={(LABEL_W - 8.0).to_string()} y={(y + 16.0).to_string()}>{ *label }</text>
+                        <rect class="bar ok" x={LABEL_W.to_string()} y={(y + 3.0).to_string()}
+                            width={ok_w.to_string()} height={(ROW_H - 8.0).to_string()} rx="2" />
+                        <rect class="bar failed" x={(LABEL_W + ok_w).to_string()} y={(y + 3.0).to_string()}
+                            width={err_w.to_string()} height={(ROW_H - 8.0).to_string()} rx="2" />
+                        <text class="bar-value" x={(LABEL_W + ok_w + err_w + 6.0).to_string()}
+                            y={(y + 16.0).to_string()}>{ value }</text>
+                    </g>
+                }
+            }) }
+        </svg>
+    }
+}
+
+/// Millionths of a dollar as dollars: `$0.00137`, `$0.00`, `$12.50`.
+fn dollars(micros: Option<u64>) -> String {
+    let Some(m) = micros else {
+        return "—".to_owned();
+    };
+    let cents = format!("{:06}", m % 1_000_000);
+    let cents = cents.trim_end_matches('0');
+    format!("${}.{cents:0<2}", m / 1_000_000)
+}
+
+/// A table of some members of each object (`—` for a missing one).
+fn table(rows: &[Value], columns: &[(&str, &str)], id: &'static str) -> Html {
+    html! {
+        <div class="table-wrap">
+            <table class="report" {id}>
+                <thead>
+                    <tr>{ for columns.iter().map(|(label, _)| html! { <th>{ *label }</th> }) }</tr>
+                </thead>
+                <tbody>
+                    { for rows.iter().map(|row| html! {
+                        <tr>
+                            { for columns.iter().map(|(_, key)| {
+                                let value = row.get(*key).unwrap_or(&Value::Null);
+                                let cell = match *key {
+                                    "keyArn" => short_resource(value.as_str().unwrap_or("")).to_owned(),
+                                    _ => text(value),
+                                };
+                                html! { <td title={value.as_str().map(str::to_owned)}>{ cell }</td> }
+                            }) }
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// The KMS requests (charts per operation and per service) and the cost report.
+pub fn kms(result: &Value) -> Html {
+    let requests = arr(result, "kmsRequests");
+    let by_operation = tally(requests, |r| str_at(r, "operation").unwrap_or("?"));
+    let by_service = tally(requests, |r| str_at(r, "viaService").unwrap_or("direct"));
+    let cost = result.get("cost").unwrap_or(&Value::Null);
+    let quotas: Vec<Value> = arr(cost, "quotas")
+        .iter()
+        .map(|q| {
+            let mut q = q.clone();
+            let limit = q.pointer("/quota/limit").map(text).unwrap_or_default();
+            let window = q
+                .pointer("/quota/windowMs")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            if let Some(obj) = q.as_object_mut() {
+                obj.insert(
+                    "limitText".to_owned(),
+                    Value::from(format!("{limit} per {} s", window as f64 / 1000.0)),
+                );
+            }
+            q
+        })
+        .collect();
+    html! {
+        <>
+            <div class="charts">
+                <figure class="chart" id="chart-operations">
+                    <figcaption>{ format!("KMS requests per operation ({} in all)", requests.len()) }</figcaption>
+                    { bar_chart(&by_operation, "KMS requests per operation") }
+                </figure>
+                <figure class="chart" id="chart-services">
+                    <figcaption>{ "KMS requests per service they came through" }</figcaption>
+                    { bar_chart(&by_service, "KMS requests per service") }
+                </figure>
+            </div>
+            <p class="legend">
+                <span class="swatch ok"></span>{ " succeeded " }
+                <span class="swatch failed"></span>{ " failed (any error, throttling included)" }
+            </p>
+
+            <h3>{ "Cost" }</h3>
+            <p id="cost-total" class="cost-total">
+                { "Total " }<strong>{ str_at(cost, "total").unwrap_or("?") }</strong>
+                { format!(" — keys {}, requests {} (region {})",
+                          dollars(num_at(cost, "keyMicros")),
+                          dollars(num_at(cost, "requestMicros")),
+                          str_at(cost, "region").unwrap_or("?")) }
+            </p>
+            <h4>{ "Keys" }</h4>
+            { table(arr(cost, "keys"), &[("key", "keyArn"), ("manager", "manager"), ("key-hours", "keyHours"),
+                                        ("rotation hours", "rotationHours"), ("requests", "requests"),
+                                        ("charge", "display")], "cost-keys") }
+            <h4>{ "Accounts" }</h4>
+            { table(arr(cost, "accounts"), &[("account", "account"), ("requests", "requests"),
+                                            ("free", "freeRequests"), ("charged", "chargedRequests"),
+                                            ("charge", "display")], "cost-accounts") }
+            <h4>{ "Operations" }</h4>
+            { table(arr(cost, "operations"), &[("account", "account"), ("operation", "operation"),
+                                              ("quota bucket", "bucket"), ("requests", "requests"),
+                                              ("on behalf", "onBehalf"), ("throttled", "throttled"),
+                                              ("AWS owned", "awsOwned")], "cost-operations") }
+            <h4>{ "Request quotas" }</h4>
+            { table(&quotas, &[("account", "account"), ("quota bucket", "bucket"), ("limit", "limitText"),
+                               ("peak", "peak"), ("admitted", "admitted"), ("throttled", "throttled")],
+                    "cost-quotas") }
+            if let Some(source) = str_at(cost, "priceSource") {
+                <p class="hint">{ "Prices: " }{ source }</p>
+            }
+        </>
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys & grants, feature groups
+
+/// The keys of the final state, each with its aliases, grants and policy.
+pub fn keys(result: &Value) -> Html {
+    let keys = arr_at(result, "/state/Keys");
+    if keys.is_empty() {
+        return html! { <p class="muted">{ "No keys." }</p> };
+    }
+    html! {
+        <>
+            <p class="hint">{ format!("The region's keys after the last call ({}).",
+                                      result.pointer("/state/Time").map(text).unwrap_or_default()) }</p>
+            <div class="cards" id="keys">
+                { for keys.iter().map(key_card) }
+            </div>
+        </>
+    }
+}
+
+fn key_card(key: &Value) -> Html {
+    const FIELDS: [(&str, &str); 8] = [
+        ("State", "KeyState"),
+        ("Manager", "KeyManager"),
+        ("Spec", "KeySpec"),
+        ("Usage", "KeyUsage"),
+        ("Origin", "Origin"),
+        ("Description", "Description"),
+        ("Deletion date", "DeletionDate"),
+        ("Pending window (days)", "PendingDeletionWindowInDays"),
+    ];
+    let md = key.get("KeyMetadata").unwrap_or(&Value::Null);
+    let aliases = arr(key, "Aliases");
+    let grants = arr(key, "Grants");
+    let title = aliases
+        .first()
+        .and_then(Value::as_str)
+        .or_else(|| str_at(md, "KeyId"))
+        .unwrap_or("key");
+    let state = str_at(md, "KeyState").unwrap_or("?");
+    html! {
+        <article class="card key">
+            <h3>
+                { title }{ " " }
+                <span class={classes!("state", state.to_ascii_lowercase())}>{ state }</span>
+            </h3>
+            <dl class="meta">
+                <dt>{ "ARN" }</dt><dd><code>{ str_at(md, "Arn").unwrap_or("") }</code></dd>
+                <dt>{ "Aliases" }</dt>
+                <dd>
+                    if aliases.is_empty() { { "none" } }
+                    { for aliases.iter().map(|a| html! { <><code>{ text(a) }</code>{ " " }</> }) }
+                </dd>
+                { for FIELDS.iter().filter_map(|(label, k)| md.get(*k).filter(|v| !v.is_null()).map(|v| html! {
+                    <><dt>{ *label }</dt><dd>{ text(v) }</dd></>
+                })) }
+            </dl>
+            <h4>{ format!("Grants ({})", grants.len()) }</h4>
+            if grants.is_empty() {
+                <p class="muted">{ "No grants." }</p>
+            } else {
+                <div class="table-wrap">
+                    <table class="report grants">
+                        <thead>
+                            <tr>
+                                <th>{ "name" }</th><th>{ "grantee" }</th><th>{ "operations" }</th>
+                                <th>{ "constraints" }</th><th>{ "retiring principal" }</th><th>{ "grant id" }</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            { for grants.iter().map(|g| {
+                                let id = str_at(g, "GrantId").unwrap_or("");
+                                html! {
+                                    <tr>
+                                        <td>{ g.get("Name").map(text).unwrap_or_else(|| "—".to_owned()) }</td>
+                                        <td><code>{ str_at(g, "GranteePrincipal").unwrap_or("") }</code></td>
+                                        <td>{ join(arr(g, "Operations")) }</td>
+                                        <td><code>{ g.get("Constraints").map(text).unwrap_or_else(|| "—".to_owned()) }</code></td>
+                                        <td>{ g.get("RetiringPrincipal").map(text).unwrap_or_else(|| "—".to_owned()) }</td>
+                                        <td title={id.to_owned()}><code>{ short_id(id) }</code></td>
+                                    </tr>
+                                }
+                            }) }
+                        </tbody>
+                    </table>
+                </div>
+            }
+            <details>
+                <summary>{ "Key policy" }</summary>
+                <pre class="json">
+                    { str_at(key, "Policy").map(|p| pretty_text(p).unwrap_or_else(|| p.to_owned())).unwrap_or_default() }
+                </pre>
+            </details>
+            <details>
+                <summary>{ "All key metadata" }</summary>
+                <pre class="json">{ pretty(md) }</pre>
+            </details>
+        </article>
+    }
+}
+
+/// The feature groups of the final state.
+pub fn feature_groups(result: &Value) -> Html {
+    let groups = arr_at(result, "/state/FeatureGroups");
+    if groups.is_empty() {
+        return html! { <p class="muted" id="feature-groups">{ "No feature groups." }</p> };
+    }
+    html! {
+        <>
+            <p class="hint">{ format!("The region's feature groups after the last call ({}).",
+                                      result.pointer("/state/Time").map(text).unwrap_or_default()) }</p>
+            <div class="cards" id="feature-groups">
+                { for groups.iter().map(|g| {
+                    let status = str_at(g, "FeatureGroupStatus").unwrap_or("?");
+                    html! {
+                        <article class="card group">
+                            <h3>
+                                { str_at(g, "FeatureGroupName").unwrap_or("?") }{ " " }
+                                <span class={classes!("state", status.to_ascii_lowercase())}>{ status }</span>
+                            </h3>
+                            { object_dl(g, &["FeatureGroupName", "FeatureGroupStatus"]) }
+                        </article>
+                    }
+                }) }
+            </div>
+        </>
+    }
+}
+
+/// An object's members as a definition list; nested objects become nested lists.
+fn object_dl(value: &Value, skip: &[&str]) -> Html {
+    let Some(members) = value.as_object() else {
+        return html! { <span>{ text(value) }</span> };
+    };
+    html! {
+        <dl class="meta">
+            { for members.iter().filter(|(k, _)| !skip.contains(&k.as_str())).map(|(k, v)| html! {
+                <>
+                    <dt>{ k.clone() }</dt>
+                    <dd>
+                        if v.is_object() {
+                            { object_dl(v, &[]) }
+                        } else if v.is_null() {
+                            <span class="muted">{ "none" }</span>
+                        } else {
+                            <code>{ text(v) }</code>
+                        }
+                    </dd>
+                </>
+            }) }
+        </dl>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn principals_are_shortened() {
+        let home = Some("111122223333");
+        assert_eq!(
+            short_principal("arn:aws:iam::111122223333:user/featurestore-user", home),
+            "featurestore-user"
+        );
+        assert_eq!(
+            short_principal(
+                "arn:aws:sts::111122223333:assumed-role/featurestore-admin/admin-session",
+                home
+            ),
+            "featurestore-admin/admin-session"
+        );
+        assert_eq!(
+            short_principal("arn:aws:iam::444455556666:root", home),
+            "root (444455556666)"
+        );
+        assert_eq!(
+            short_principal("sagemaker.us-east-1.amazonaws.com", home),
+            "sagemaker.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            short_resource("arn:aws:kms:us-east-1:111122223333:key/1234"),
+            "key/1234"
+        );
+    }
+
+    #[test]
+    fn clock_shows_the_day_only_when_it_changes() {
+        let day = Some("2026-01-01");
+        assert_eq!(clock("2026-01-01T00:02:00Z", day), "00:02:00");
+        assert_eq!(clock("2026-01-08T00:02:00Z", day), "01-08 00:02:00");
+        assert_eq!(clock("?", day), "?");
+    }
+
+    #[test]
+    fn trail_filter_needs_every_word() {
+        let event = json!({
+            "eventTime": "2026-01-01T00:02:00Z", "eventSource": "kms.amazonaws.com",
+            "eventName": "Decrypt", "errorCode": "AccessDenied",
+            "userIdentity": { "arn": "arn:aws:iam::111122223333:user/featurestore-user" }
+        });
+        assert!(trail_matches(&event, ""));
+        assert!(trail_matches(&event, "decrypt"));
+        assert!(trail_matches(&event, "Decrypt accessdenied"));
+        assert!(!trail_matches(&event, "Decrypt sagemaker.amazonaws.com"));
+        assert!(!trail_matches(&event, "Encrypt"));
+    }
+
+    #[test]
+    fn tally_counts_failures_apart() {
+        let requests = vec![
+            json!({"operation": "Encrypt"}),
+            json!({"operation": "Encrypt", "errorCode": "ThrottlingException"}),
+            json!({"operation": "Decrypt", "viaService": "sagemaker"}),
+            json!({"operation": "Encrypt"}),
+        ];
+        let rows = tally(&requests, |r| str_at(r, "operation").unwrap_or("?"));
+        assert_eq!(rows, vec![("Encrypt", 2, 1), ("Decrypt", 1, 0)]);
+        let rows = tally(&requests, |r| str_at(r, "viaService").unwrap_or("direct"));
+        assert_eq!(rows, vec![("direct", 2, 1), ("sagemaker", 1, 0)]);
+        assert_eq!(dollars(Some(1370)), "$0.00137");
+        assert_eq!(dollars(Some(0)), "$0.00");
+        assert_eq!(dollars(Some(12_500_000)), "$12.50");
+    }
+}
