@@ -26,6 +26,7 @@ pub mod featurestore;
 pub mod iam;
 pub mod json;
 pub mod kms;
+pub mod matrix;
 pub mod policy;
 pub mod s3;
 pub mod scenario;

@@ -295,6 +295,8 @@ pub struct RunResult {
     pub end_time: String,
     /// The region's state after the last call: keys, grants and feature groups (for views and charts).
     pub state: Value,
+    /// Who can do what after the last call: principals × operations → decision.
+    pub access: crate::matrix::Matrix,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
@@ -569,6 +571,7 @@ impl Scenario {
             cost,
             end_time: crate::policy::values::format_date(w.clock_ms),
             state: w.snapshot(),
+            access: w.access_matrix(),
         })
     }
 }

@@ -81,3 +81,57 @@ fn seeded_runs_are_reproducible_and_bad_documents_are_typed_errors() {
         assert!(out["error"]["code"].is_string(), "{bad}: {out}");
     }
 }
+
+#[test]
+fn the_access_matrix_answers_who_can_do_what() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/scenarios/seed.json"
+    ))
+    .unwrap();
+    let r = Scenario::from_json(&text).unwrap().run(None).unwrap();
+    let m = serde_json::to_value(&r.access).unwrap();
+    let col = |label: &str| {
+        m["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c["label"].as_str().unwrap().starts_with(label))
+            .unwrap()
+    };
+    let row = |p: &str| {
+        m["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["principal"].as_str().unwrap().contains(p))
+            .unwrap()
+            .clone()
+    };
+    let user = row("user/featurestore-user");
+    let admin = row("assumed-role/featurestore-admin/");
+    assert_eq!(user["cells"][col("GetRecord orders")]["decision"], "Allow");
+    assert_eq!(
+        user["cells"][col("Decrypt (direct)")]["decision"],
+        "ImplicitDeny"
+    );
+    assert_eq!(
+        user["cells"][col("Decrypt via Feature Store")]["decision"],
+        "Allow"
+    );
+    assert_eq!(admin["cells"][col("RevokeGrant")]["decision"], "Allow");
+    assert_eq!(
+        admin["cells"][col("Decrypt (direct)")]["decision"],
+        "ImplicitDeny"
+    );
+    assert_eq!(
+        admin["cells"][col("GetRecord orders")]["decision"],
+        "ImplicitDeny"
+    );
+    assert_eq!(
+        admin["cells"][col("GetRecord orders")]["decidedBy"],
+        "sagemaker:GetRecord"
+    );
+    // The matrix has no side effects on the run's calls.
+    assert_eq!(r.calls.len(), 9);
+}
