@@ -252,6 +252,208 @@ try {
   await page.screenshot({ path: path.join(artifacts, "smoke-08-scenario-dark.png"), fullPage: true });
   await page.emulateMedia({ colorScheme: "light" });
 
+  // ---- Editing the scenario's policies, re-running, share links ----
+  const launchOptions = {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    viewport: { width: 1280, height: 900 },
+  };
+  const diagnosticsText = async (i) =>
+    ((await page.locator(`#policy-${i}-diagnostics`).textContent()) ?? "").replace(/\s+/g, " ").trim();
+
+  let seedKeyPolicy = "";
+  await check("Policies view: every policy of the seed in an editor, with its kind and diagnostics", async () => {
+    await page.click("#view-policies");
+    await page.waitForSelector("#policies article.policy", { timeout: 5_000 });
+    const kinds = await page.$$eval("#policies article.policy", (as) => as.map((a) => a.dataset.kind));
+    expectEqual(JSON.stringify(kinds), JSON.stringify(["key policy", "identity policy", "identity policy"]), "policy kinds");
+    seedKeyPolicy = await page.inputValue("#policy-0");
+    if (!seedKeyPolicy.startsWith('{\n  "Id": "key-policy-feature-store",')) throw new Error(`key policy editor: ${seedKeyPolicy.slice(0, 80)}`);
+    const gutterLines = await page.locator("#policies article.policy >> nth=0 >> .gutter span").count();
+    expectEqual(gutterLines, seedKeyPolicy.split("\n").length, "gutter line numbers");
+    // kms:RetireGrant and kms:ListAliases have no effect in a key policy: the validator warns, with positions.
+    const diags = await diagnosticsText(0);
+    if (!/\d+:\d+ warning IneffectiveActionInKeyPolicy/.test(diags)) throw new Error(`key policy diagnostics: ${diags}`);
+    expectEqual(await page.locator("#stale").count(), 0, "stale banner before an edit");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-13-policies.png"), fullPage: true });
+
+  // Remove "kms:Decrypt" from the first statement's Action list.
+  const withoutDecrypt = seedKeyPolicy.replace(/\n\s*"kms:Decrypt",/, "");
+  let editedSummary = "";
+  await check("removing kms:Decrypt from the key policy updates the diagnostics and marks the results stale", async () => {
+    if (withoutDecrypt === seedKeyPolicy) throw new Error("no kms:Decrypt line in the key policy editor");
+    const before = await diagnosticsText(0);
+    await page.fill("#policy-0", withoutDecrypt);
+    await page.waitForSelector("#stale", { timeout: 5_000 });
+    const banner = (await page.textContent("#stale")) ?? "";
+    if (!banner.includes("Results are stale — re-run")) throw new Error(`stale banner: ${banner}`);
+    expectEqual(await page.locator("#run-result.stale").count(), 1, "run marked stale");
+    expectEqual(await page.locator("#stale.stale").count(), 1, "banner class");
+    // The warnings after the removed line moved up one line: the list was recomputed from the new text.
+    const after = await diagnosticsText(0);
+    if (after === before) throw new Error(`diagnostics did not change: ${after}`);
+    expectEqual(await page.locator("#policies article.policy.edited").count(), 1, "edited editors");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-14-edited-stale.png"), fullPage: true });
+
+  await check("re-running shows which calls changed outcome, and why (kms:Decrypt)", async () => {
+    await page.click("#rerun");
+    await page.waitForSelector("#calls", { timeout: 10_000 });
+    expectEqual(await page.locator("#stale").count(), 0, "stale banner after re-run");
+    editedSummary = await summaryText();
+    if (editedSummary === seedSummary) throw new Error(`the summary did not change: ${editedSummary}`);
+    const changes = (await page.textContent("#changes")) ?? "";
+    if (!/\d+ calls? changed outcome/.test(changes)) throw new Error(`#changes: ${changes}`);
+    // kmslab-core's CreateFeatureGroup requires the caller's kms:Decrypt on the key, so the feature group
+    // is not created, and the featurestore-user's GetRecord then finds no feature group.
+    const create = page.locator('#calls .call-row[data-op="sagemaker:CreateFeatureGroup"]');
+    expectEqual(await create.getAttribute("data-was"), "ok", "CreateFeatureGroup before");
+    expectEqual(await create.getAttribute("data-result"), "ValidationException", "CreateFeatureGroup now");
+    expectEqual(((await create.locator(".c-result").textContent()) ?? "").trim(), "was ok → now ValidationException", "CreateFeatureGroup result cell");
+    const getRecord = page.locator('#calls .call-row[data-op="sagemaker:GetRecord"]').first();
+    expectEqual(await getRecord.getAttribute("data-was"), "ok", "GetRecord before");
+    const now = await getRecord.getAttribute("data-result");
+    if (now === "ok") throw new Error("the featurestore-user's GetRecord still succeeds");
+    const caller = (await getRecord.locator(".c-caller").textContent())?.trim();
+    expectEqual(caller, "featurestore-user", "GetRecord caller");
+    await create.click();
+    const details = page.locator(".call-details");
+    await details.waitFor({ state: "visible", timeout: 5_000 });
+    const error = (await details.locator(".call-error").textContent()) ?? "";
+    if (!error.includes("kms:Decrypt")) throw new Error(`CreateFeatureGroup error does not name kms:Decrypt: ${error}`);
+    const denied = details.locator("details.authz.implicit-deny").first();
+    const summary = (await denied.locator(":scope > summary").textContent()) ?? "";
+    if (!summary.includes("kms:Decrypt")) throw new Error(`denied authorization: ${summary}`);
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-15-rerun-changed.png"), fullPage: true });
+
+  await check("a syntax error shows a diagnostic with its line number, and marks that line", async () => {
+    await page.click("#view-policies");
+    const lines = withoutDecrypt.split("\n");
+    const at = lines.findIndex((l) => l.includes('"Effect": "Allow",'));
+    const broken = [...lines.slice(0, at), lines[at].replace('"Allow",', '"Allow",,'), ...lines.slice(at + 1)].join("\n");
+    await page.fill("#policy-0", broken);
+    const error = page.locator("#policy-0-diagnostics .diagnostic.error").first();
+    await error.waitFor({ timeout: 5_000 });
+    expectEqual(await error.getAttribute("data-line"), String(at + 1), "diagnostic line");
+    const text = (await error.textContent()) ?? "";
+    if (!new RegExp(`^${at + 1}:\\d+ error MalformedPolicyDocumentException \\(jsonSyntax\\)`).test(text.trim())) {
+      throw new Error(`diagnostic: ${text}`);
+    }
+    const marked = page.locator("#policies article.policy >> nth=0 >> .gutter span.error");
+    expectEqual(((await marked.first().textContent()) ?? "").trim(), String(at + 1), "marked gutter line");
+    expectEqual(await page.locator("#policies article.policy >> nth=0 >> .line-mark.error").count() > 0, true, "line mark");
+    expectEqual(await page.isDisabled("#policies article.policy >> nth=0 >> button.format"), true, "Format disabled");
+    await page.waitForSelector("#stale", { timeout: 5_000 });
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-16-syntax-error.png"), fullPage: true });
+
+  await check("Format pretty-prints a policy that parses", async () => {
+    await page.fill("#policy-0", JSON.stringify(JSON.parse(withoutDecrypt)));
+    await page.click("#policies article.policy >> nth=0 >> button.format");
+    expectEqual(await page.inputValue("#policy-0"), withoutDecrypt, "formatted text");
+    // Back to the text the last run used: nothing is stale any more.
+    await page.waitForFunction(() => !document.querySelector("#stale"), null, { timeout: 5_000 });
+  });
+
+  let shareLink = "";
+  await check("Copy link puts the edited scenario in a #s=1.… link", async () => {
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(baseUrl).origin }).catch(() => {});
+    await page.click("#copy-link");
+    await page.waitForSelector("#share-link", { timeout: 5_000 });
+    shareLink = await page.inputValue("#share-link");
+    const prefix = `${new URL(baseUrl).origin}/#s=1.`;
+    if (!shareLink.startsWith(prefix)) throw new Error(`share link: ${shareLink.slice(0, 80)}`);
+    if (!/^#s=1\.[0-9A-Za-z.+-]+\.[A-Za-z0-9_-]+$/.test(new URL(shareLink).hash)) throw new Error(`fragment: ${new URL(shareLink).hash.slice(0, 80)}`);
+    await page.waitForFunction(() => !/Copying/.test(document.querySelector("#copy-status")?.textContent ?? ""), null, { timeout: 5_000 });
+    const status = (await page.textContent("#copy-status")) ?? "";
+    if (status.includes("Copied")) {
+      const clip = await page.evaluate(() => navigator.clipboard.readText()).catch(() => null);
+      if (clip !== null) expectEqual(clip, shareLink, "clipboard");
+    }
+    console.log(`     share link: ${shareLink.length} characters; ${status.trim()}`);
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-17-share-link.png"), fullPage: true });
+
+  // A fresh browser profile: nothing but the link.
+  const profile2 = await mkdtemp(path.join(tmpdir(), "kmslab-e2e-fresh-"));
+  const fresh = await chromium.launchPersistentContext(profile2, launchOptions);
+  const freshErrors = [];
+  try {
+    const p2 = fresh.pages()[0] ?? (await fresh.newPage());
+    p2.setDefaultTimeout(TIMEOUT);
+    p2.on("pageerror", (err) => freshErrors.push(`uncaught: ${err.message}`));
+    p2.on("console", (msg) => {
+      if (msg.type() === "error" && !/favicon\.ico/.test(`${msg.text()} ${msg.location()?.url ?? ""}`)) freshErrors.push(msg.text());
+    });
+
+    await check("the share link opens the edited scenario in a fresh browser profile", async () => {
+      if (!shareLink) throw new Error("no share link");
+      await p2.goto(shareLink, { waitUntil: "load" });
+      await p2.waitForSelector("#summary", { timeout: TIMEOUT });
+      expectEqual(((await p2.textContent("#summary")) ?? "").trim(), editedSummary, "summary in the fresh profile");
+      const selected = await p2.$eval("#example", (s) => s.options[s.selectedIndex]?.textContent?.trim());
+      expectEqual(selected, "Shared link: Seed: Feature Store with a customer managed key", "selected entry");
+      if (!((await p2.textContent("#shared-source")) ?? "").includes("share link")) throw new Error("no share-link note");
+      expectEqual(await p2.getAttribute('#calls .call-row[data-op="sagemaker:CreateFeatureGroup"]', "data-result"), "ValidationException", "CreateFeatureGroup");
+      await p2.click("#view-policies");
+      expectEqual(await p2.inputValue("#policy-0"), withoutDecrypt, "key policy in the fresh profile");
+      expectEqual(await p2.locator("#share-error").count(), 0, "share error");
+      await p2.screenshot({ path: path.join(artifacts, "smoke-18-fresh-profile.png"), fullPage: true });
+    });
+
+    await check("a garbage share link shows a friendly error and the seed", async () => {
+      const p3 = await fresh.newPage();
+      p3.on("pageerror", (err) => freshErrors.push(`uncaught: ${err.message}`));
+      await p3.goto(`${new URL(baseUrl).origin}/#s=1.0.1.this-is-not!a*link`, { waitUntil: "load" });
+      await p3.waitForSelector("#share-error", { timeout: TIMEOUT });
+      const message = ((await p3.textContent("#share-error")) ?? "").trim();
+      if (!message.startsWith("This share link could not be opened:") || !/damaged|base64url/.test(message)) {
+        throw new Error(`message: ${message}`);
+      }
+      expectAllMet(((await p3.textContent("#summary")) ?? "").trim(), "seed under a garbage link");
+      await p3.screenshot({ path: path.join(artifacts, "smoke-19-garbage-link.png"), fullPage: true });
+      // Unknown format versions are refused with their own message; a later hash change opens a good link.
+      await p3.goto(`${new URL(baseUrl).origin}/#s=9.9.9.AAAA`, { waitUntil: "load" });
+      await p3.reload({ waitUntil: "load" });
+      await p3.waitForSelector("#share-error", { timeout: TIMEOUT });
+      if (!((await p3.textContent("#share-error")) ?? "").includes("format version")) throw new Error("format version message");
+      await p3.evaluate((hash) => { window.location.hash = hash; }, new URL(shareLink).hash);
+      await p3.waitForFunction((s) => document.querySelector("#summary")?.textContent?.trim() === s, editedSummary, { timeout: 10_000 });
+      await p3.close();
+    });
+    await check("no errors in the fresh profile", async () => {
+      if (freshErrors.length > 0) throw new Error(freshErrors.join("\n"));
+    });
+  } finally {
+    await fresh.close().catch(() => {});
+    await rm(profile2, { recursive: true, force: true }).catch(() => {});
+  }
+
+  await check("Reset example restores the seed and shows the outcomes changing back", async () => {
+    await page.click("#view-policies");
+    await page.click("#reset-example");
+    await page.waitForFunction((s) => document.querySelector("#summary")?.textContent?.trim() === s, seedSummary, { timeout: 10_000 });
+    const changes = (await page.textContent("#changes")) ?? "";
+    if (!/changed outcome/.test(changes)) throw new Error(`#changes: ${changes}`);
+    const create = page.locator('#calls .call-row[data-op="sagemaker:CreateFeatureGroup"]');
+    expectEqual(await create.getAttribute("data-was"), "ValidationException", "CreateFeatureGroup before reset");
+    expectEqual(await create.getAttribute("data-result"), "ok", "CreateFeatureGroup after reset");
+    await page.click("#view-policies");
+    expectEqual(await page.inputValue("#policy-0"), seedKeyPolicy, "key policy after reset");
+    await page.click("#view-calls");
+  });
+
   // ---- Policy lab (the first page, unchanged) ----
   await check("the Policy lab tab shows a decision", async () => {
     await page.click("#tab-policy-lab");

@@ -12,7 +12,9 @@
 //! The components live in the library so that other pages (e.g. a later `/embed` page) can reuse
 //! them; `src/main.rs` only calls [`start`].
 
+pub mod policies;
 pub mod scenario;
+pub mod share;
 mod views;
 
 use std::collections::BTreeMap;
@@ -498,7 +500,8 @@ impl Tab {
         }
     }
 
-    /// The tab a URL fragment (`#policy-lab`) names; the Scenario tab otherwise.
+    /// The tab a URL fragment (`#policy-lab`) names; the Scenario tab otherwise (a share link,
+    /// `#s=…`, opens in the Scenario tab).
     pub fn from_fragment(fragment: &str) -> Tab {
         let slug = fragment.trim_start_matches('#');
         Tab::ALL
@@ -506,12 +509,6 @@ impl Tab {
             .find(|t| t.slug() == slug)
             .unwrap_or(Tab::Scenario)
     }
-}
-
-fn location_fragment() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default()
 }
 
 /// Shows the tab in the URL (without a new history entry), so a reload stays on it.
@@ -529,8 +526,36 @@ fn remember_tab(tab: Tab) {
 /// state); only the selected one is visible.
 #[function_component(App)]
 pub fn app() -> Html {
-    let tab = use_state_eq(|| Tab::from_fragment(&location_fragment()));
+    let tab = use_state_eq(|| Tab::from_fragment(&scenario::location_fragment()));
     let selected = *tab;
+    {
+        // A share link pasted into this tab's address bar only changes the fragment: show the
+        // Scenario tab, which opens it (see `scenario::ScenarioTab`).
+        let tab = tab.clone();
+        use_effect_with((), move |_| {
+            use js_sys::wasm_bindgen::JsCast;
+            let listener = js_sys::wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                if share::is_share_fragment(&scenario::location_fragment()) {
+                    tab.set(Tab::Scenario);
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "hashchange",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
     html! {
         <main class="page">
             <header>
@@ -678,5 +703,13 @@ mod tests {
         assert!(state.is_stale());
         state.result = evaluate(&state.inputs);
         assert!(!state.is_stale());
+    }
+
+    #[test]
+    fn fragments_pick_the_tab() {
+        assert_eq!(Tab::from_fragment("#policy-lab"), Tab::PolicyLab);
+        assert_eq!(Tab::from_fragment("#scenario"), Tab::Scenario);
+        assert_eq!(Tab::from_fragment("#s=1.0.1.AAAA"), Tab::Scenario);
+        assert_eq!(Tab::from_fragment(""), Tab::Scenario);
     }
 }

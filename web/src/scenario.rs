@@ -13,7 +13,8 @@ use serde_json::Value;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::{num_at, str_at, views};
+use crate::policies::{self, PolicyCallbacks, PolicySlot};
+use crate::{num_at, share, str_at, views};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/examples.rs"));
@@ -125,11 +126,28 @@ pub fn summary_line(result: &Value) -> String {
     )
 }
 
-/// One run of one example.
+/// The outcome of each call of a run: its error code, or `ok`.
+pub fn outcomes(result: &Value) -> Vec<String> {
+    result
+        .get("calls")
+        .and_then(Value::as_array)
+        .map(|calls| {
+            calls
+                .iter()
+                .map(|c| {
+                    c.get("error")
+                        .and_then(|e| str_at(e, "code"))
+                        .unwrap_or("ok")
+                        .to_owned()
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// One run of one scenario document.
 #[derive(Debug)]
 pub struct Run {
-    /// Index into the examples.
-    pub example: usize,
     /// Counts runs; the rendered run is keyed by it, so a new run starts with fresh views.
     pub serial: u32,
     /// The document's calls (see [`call_steps`]).
@@ -140,22 +158,28 @@ pub struct Run {
     pub result: Result<Rc<Value>, EngineError>,
     /// How long the run took in the browser (milliseconds), when a clock is available.
     pub millis: Option<f64>,
+    /// The call outcomes of the run before this one of the same scenario (for "was … → now …").
+    pub previous: Option<Vec<String>>,
 }
 
 impl Run {
-    pub fn new(examples: &[Example], example: usize, serial: u32) -> Run {
-        let text = examples.get(example).map_or("", |e| e.text);
+    pub fn new(text: &str, serial: u32) -> Run {
         let started = now_ms();
         let result = run_scenario(text).map(Rc::new);
         let millis = started.zip(now_ms()).map(|(a, b)| b - a);
         Run {
-            example,
             serial,
             steps: call_steps(text),
             home_account: home_account(text),
             result,
             millis,
+            previous: None,
         }
+    }
+
+    /// This run's call outcomes (none when the document did not run).
+    pub fn outcomes(&self) -> Option<Vec<String>> {
+        self.result.as_ref().ok().map(|r| outcomes(r))
     }
 }
 
@@ -174,6 +198,7 @@ fn now_ms() -> Option<f64> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {
     Calls,
+    Policies,
     CloudTrail,
     Kms,
     Keys,
@@ -181,8 +206,9 @@ pub enum View {
 }
 
 impl View {
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Calls,
+        View::Policies,
         View::CloudTrail,
         View::Kms,
         View::Keys,
@@ -192,6 +218,7 @@ impl View {
     pub fn label(self) -> &'static str {
         match self {
             View::Calls => "Calls",
+            View::Policies => "Policies",
             View::CloudTrail => "CloudTrail",
             View::Kms => "KMS requests & cost",
             View::Keys => "Keys & grants",
@@ -203,6 +230,7 @@ impl View {
     pub fn slug(self) -> &'static str {
         match self {
             View::Calls => "calls",
+            View::Policies => "policies",
             View::CloudTrail => "cloudtrail",
             View::Kms => "kms",
             View::Keys => "keys",
@@ -211,11 +239,32 @@ impl View {
     }
 }
 
+/// Where the open scenario document came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// An embedded example (index into the examples).
+    Example(usize),
+    /// A share link, made by this kmslab-core version.
+    Link { engine_version: String },
+}
+
 /// The Scenario tab's state.
 #[derive(Clone, Debug)]
 pub struct ScenarioState {
     pub examples: Rc<Vec<Example>>,
+    pub source: Source,
+    /// The document as it was opened ("Reset example" goes back to it).
+    pub original: Rc<str>,
+    /// `original`, parsed (`Null` when it is not JSON).
+    pub original_doc: Rc<Value>,
+    /// The document's policies in their editors.
+    pub slots: Vec<PolicySlot>,
     pub run: Rc<Run>,
+    /// Why the page's share link could not be opened (the seed is shown instead).
+    pub link_error: Option<String>,
+    /// The last share link made with "Copy link", and whether the clipboard took it.
+    pub share_link: Option<String>,
+    pub copied: Option<bool>,
     /// The call whose details are open.
     pub open_call: Option<usize>,
     pub view: View,
@@ -228,16 +277,101 @@ pub struct ScenarioState {
 impl Default for ScenarioState {
     /// The first example (the seed scenario), already run.
     fn default() -> Self {
-        let examples = examples();
-        let run = Run::new(&examples, 0, 0);
+        let examples = Rc::new(examples());
+        let text = examples.first().map_or("", |e| e.text);
+        ScenarioState::open(examples, Source::Example(0), Rc::from(text), 0)
+    }
+}
+
+impl ScenarioState {
+    /// Opens (and runs) a document.
+    fn open(examples: Rc<Vec<Example>>, source: Source, text: Rc<str>, serial: u32) -> Self {
+        let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         ScenarioState {
-            examples: Rc::new(examples),
-            run: Rc::new(run),
+            examples,
+            source,
+            slots: policies::slots(&doc),
+            original_doc: Rc::new(doc),
+            run: Rc::new(Run::new(&text, serial)),
+            original: text,
+            link_error: None,
+            share_link: None,
+            copied: None,
             open_call: None,
             view: View::Calls,
             trail_filter: String::new(),
             open_event: None,
         }
+    }
+
+    /// The state for a page whose URL fragment is `fragment`: a share link's scenario, or the seed
+    /// (with [`ScenarioState::link_error`] set when the fragment is a share link that can't be read).
+    pub fn from_fragment(fragment: &str) -> Self {
+        let mut state = ScenarioState::default();
+        if share::is_share_fragment(fragment) {
+            state.open_link(fragment);
+        }
+        state
+    }
+
+    fn open_link(&mut self, fragment: &str) {
+        match share::decode(fragment) {
+            Ok(shared) => {
+                let source = Source::Link {
+                    engine_version: shared.engine_version,
+                };
+                *self = ScenarioState::open(
+                    Rc::clone(&self.examples),
+                    source,
+                    Rc::from(shared.document),
+                    self.run.serial + 1,
+                );
+            }
+            Err(e) => self.link_error = Some(e.0),
+        }
+    }
+
+    /// Whether some editor differs from what the shown results were computed with.
+    pub fn is_stale(&self) -> bool {
+        self.slots.iter().any(PolicySlot::is_stale)
+    }
+
+    /// Whether some policy differs from the document as opened.
+    pub fn is_edited(&self) -> bool {
+        self.slots.iter().any(|s| s.text != s.initial)
+    }
+
+    /// The document with the editors' policies: what a re-run runs and a share link holds.
+    pub fn document(&self) -> Rc<str> {
+        if !self.is_edited() {
+            return Rc::clone(&self.original);
+        }
+        Rc::from(policies::patch(&self.original_doc, &self.slots).to_string())
+    }
+
+    /// The share-link fragment (without `#`) of [`ScenarioState::document`].
+    pub fn share_fragment(&self) -> String {
+        share::encode(&self.document())
+    }
+
+    /// Runs `text` as the next run, remembering the current run's outcomes for comparison.
+    fn rerun(&mut self, text: &str) {
+        let mut run = Run::new(text, self.run.serial + 1);
+        run.previous = self.run.outcomes();
+        self.run = Rc::new(run);
+        self.open_event = None;
+        for slot in &mut self.slots {
+            slot.applied = slot.text.clone();
+        }
+    }
+
+    /// The name of the open scenario.
+    pub fn name(&self) -> String {
+        match &self.source {
+            Source::Example(i) => self.examples.get(*i).map(|e| e.name.clone()),
+            Source::Link { .. } => str_at(&self.original_doc, "name").map(str::to_owned),
+        }
+        .unwrap_or_else(|| "Shared scenario".to_owned())
     }
 }
 
@@ -246,8 +380,18 @@ impl Default for ScenarioState {
 pub enum ScenarioMsg {
     /// Pick an example and run it.
     Select(usize),
-    /// Run the selected example again.
+    /// Run the document again, with the editors' policies.
     Run,
+    /// Go back to the document as opened, and run it.
+    Reset,
+    /// A policy editor's new text.
+    EditPolicy(usize, String),
+    FormatPolicy(usize),
+    /// Open a share link (`#s=…`).
+    OpenLink(String),
+    /// "Copy link" made this link; the clipboard took it (`Some(true)`), refused (`Some(false)`)
+    /// or has not answered yet (`None`).
+    Shared(String, Option<bool>),
     ToggleCall(usize),
     View(View),
     TrailFilter(String),
@@ -261,17 +405,46 @@ impl Reducible for ScenarioState {
         let mut next = (*self).clone();
         match msg {
             ScenarioMsg::Select(example) => {
-                next.run = Rc::new(Run::new(&next.examples, example, self.run.serial + 1));
-                next.open_call = None;
-                next.open_event = None;
+                let text = next.examples.get(example).map_or("", |e| e.text);
+                next = ScenarioState::open(
+                    Rc::clone(&next.examples),
+                    Source::Example(example),
+                    Rc::from(text),
+                    self.run.serial + 1,
+                );
+                next.view = self.view;
             }
             ScenarioMsg::Run => {
-                next.run = Rc::new(Run::new(
-                    &next.examples,
-                    self.run.example,
-                    self.run.serial + 1,
-                ));
-                next.open_event = None;
+                let text = next.document();
+                next.rerun(&text);
+                next.view = View::Calls;
+            }
+            ScenarioMsg::Reset => {
+                for slot in &mut next.slots {
+                    let initial = slot.initial.clone();
+                    slot.edit(initial);
+                }
+                let text = Rc::clone(&next.original);
+                next.rerun(&text);
+                next.view = View::Calls;
+            }
+            ScenarioMsg::EditPolicy(i, text) => {
+                if let Some(slot) = next.slots.get_mut(i) {
+                    slot.edit(text);
+                }
+                next.share_link = None;
+            }
+            ScenarioMsg::FormatPolicy(i) => {
+                if let Some(slot) = next.slots.get_mut(i) {
+                    slot.format();
+                }
+            }
+            ScenarioMsg::OpenLink(fragment) => {
+                next.open_link(&fragment);
+            }
+            ScenarioMsg::Shared(link, copied) => {
+                next.share_link = Some(link);
+                next.copied = copied;
             }
             ScenarioMsg::ToggleCall(i) => {
                 next.open_call = (self.open_call != Some(i)).then_some(i);
@@ -323,11 +496,66 @@ pub fn download(name: &str, mime: &str, text: &str) {
         .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
 }
 
-/// The Scenario tab.
+/// The URL fragment of the page (`#…`, or empty).
+pub fn location_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Copies `link` to the clipboard when the browser lets us; reports whether it did.
+fn copy_to_clipboard(link: String, done: Callback<bool>) {
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        done.emit(false);
+        return;
+    };
+    // `navigator.clipboard` is undefined outside secure contexts: look before calling.
+    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into()).unwrap_or_default();
+    if clipboard.is_undefined() || clipboard.is_null() {
+        done.emit(false);
+        return;
+    }
+    let promise = clipboard
+        .unchecked_into::<web_sys::Clipboard>()
+        .write_text(&link);
+    yew::platform::spawn_local(async move {
+        done.emit(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+    });
+}
+
+/// The Scenario tab. It opens the share link in the page's URL fragment (`#s=…`) when there is
+/// one, and any share link the fragment later changes to.
 #[function_component(ScenarioTab)]
 pub fn scenario_tab() -> Html {
-    let state = use_reducer(ScenarioState::default);
+    let state = use_reducer(|| ScenarioState::from_fragment(&location_fragment()));
     let dispatch = state.dispatcher();
+
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with((), move |_| {
+            let listener = js_sys::wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                let fragment = location_fragment();
+                if share::is_share_fragment(&fragment) {
+                    dispatch.dispatch(ScenarioMsg::OpenLink(fragment));
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    listener.as_ref().unchecked_ref(),
+                );
+            }
+            move || {
+                if let Some(w) = &window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "hashchange",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
 
     let on_example = {
         let dispatch = dispatch.clone();
@@ -343,19 +571,62 @@ pub fn scenario_tab() -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.dispatch(ScenarioMsg::Run))
     };
+    let on_copy = {
+        let dispatch = dispatch.clone();
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let link = share::link_for(&state.share_fragment());
+            dispatch.dispatch(ScenarioMsg::Shared(link.clone(), None));
+            let dispatch = dispatch.clone();
+            let reported = link.clone();
+            copy_to_clipboard(
+                link,
+                Callback::from(move |ok| {
+                    dispatch.dispatch(ScenarioMsg::Shared(reported.clone(), Some(ok)))
+                }),
+            );
+        })
+    };
+    let on_select_link = Callback::from(|e: FocusEvent| {
+        if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+            input.select();
+        }
+    });
 
     let run = &state.run;
-    let example = state.examples.get(run.example);
+    let example = match state.source {
+        Source::Example(i) => state.examples.get(i),
+        Source::Link { .. } => None,
+    };
+    let description = match example {
+        Some(e) => e.description.clone(),
+        None => str_at(&state.original_doc, "description")
+            .unwrap_or("")
+            .to_owned(),
+    };
 
     html! {
         <>
+            if let Some(error) = &state.link_error {
+                <div class="engine-error link-error" id="share-error" role="alert">
+                    <strong>{ "This share link could not be opened" }</strong>
+                    { ": " }{ error.clone() }
+                    { format!(" Showing “{}” instead.", state.name()) }
+                </div>
+            }
             <section class="inputs scenario-controls" aria-label="Scenario">
                 <div class="field">
                     <label for="example">{ "Example scenario" }</label>
                     <div class="control-row">
                         <select id="example" onchange={on_example}>
+                            if let Source::Link { .. } = state.source {
+                                <option value="shared" selected=true disabled=true>
+                                    { format!("Shared link: {}", state.name()) }
+                                </option>
+                            }
                             { for state.examples.iter().enumerate().map(|(i, e)| html! {
-                                <option value={i.to_string()} selected={i == run.example}>
+                                <option value={i.to_string()}
+                                    selected={state.source == Source::Example(i)}>
                                     { e.name.clone() }
                                 </option>
                             }) }
@@ -363,20 +634,50 @@ pub fn scenario_tab() -> Html {
                         <button type="button" id="run" class="primary" onclick={on_run}>
                             { "Run" }
                         </button>
+                        <button type="button" id="copy-link" class="secondary" onclick={on_copy}
+                            title="Put the whole scenario, with your edits, in a link">
+                            { "Copy link" }
+                        </button>
                     </div>
                 </div>
-                if let Some(example) = example {
-                    <p id="description" class="description">{ example.description.clone() }</p>
-                    <p class="hint">
-                        { "Scenario document: " }<code>{ format!("tests/scenarios/{}", example.file) }</code>
-                        { " — run by kmslab-core in this page, with the scenario's seed and simulated clock." }
-                    </p>
+                if let Some(link) = &state.share_link {
+                    <div class="field share">
+                        <label for="share-link">
+                            { "Share link — the whole scenario is in it; opening it runs the scenario \
+                               in the reader's browser" }
+                        </label>
+                        <input id="share-link" type="text" readonly=true value={link.clone()}
+                            onfocus={on_select_link} />
+                        <p class="hint" id="copy-status" role="status">
+                            { match state.copied {
+                                Some(true) => "Copied to the clipboard.",
+                                Some(false) => "The browser did not allow copying: select the link above and copy it.",
+                                None => "Copying…",
+                            } }
+                            { format!(" {} characters.", link.len()) }
+                        </p>
+                    </div>
                 }
+                <p id="description" class="description">{ description }</p>
+                <p class="hint">
+                    { "Scenario document: " }
+                    { match (&state.source, example) {
+                        (Source::Example(_), Some(e)) => html! { <code>{ format!("tests/scenarios/{}", e.file) }</code> },
+                        (Source::Link { engine_version }, _) => html! {
+                            <span id="shared-source">{ format!("from a share link (made with kmslab-core {engine_version})") }</span>
+                        },
+                        _ => html! {},
+                    } }
+                    if state.is_edited() {
+                        <span class="edited-note">{ ", with edited policies" }</span>
+                    }
+                    { " — run by kmslab-core in this page, with the scenario's seed and simulated clock." }
+                </p>
             </section>
 
             <div class="run-wrap">
-                <section class="result run" id="run-result" key={run.serial.to_string()}
-                    aria-label="Run">
+                <section class={classes!("result", "run", state.is_stale().then_some("stale"))}
+                    id="run-result" key={run.serial.to_string()} aria-label="Run">
                     { view_run(&state, &dispatch) }
                 </section>
             </div>
@@ -386,13 +687,45 @@ pub fn scenario_tab() -> Html {
 
 fn view_run(state: &ScenarioState, dispatch: &UseReducerDispatcher<ScenarioState>) -> Html {
     let run = &state.run;
+    let stale = state.is_stale();
+    let stale_banner = html! {
+        if stale {
+            <p class="stale stale-note" id="stale" role="status">
+                { "Results are stale — re-run. The policies changed since this run: press " }
+                <strong>{ "Re-run with these policies" }</strong>{ " to see what they do." }
+            </p>
+        }
+    };
+    let callbacks = PolicyCallbacks {
+        on_edit: {
+            let dispatch = dispatch.clone();
+            Callback::from(move |(i, text)| dispatch.dispatch(ScenarioMsg::EditPolicy(i, text)))
+        },
+        on_format: {
+            let dispatch = dispatch.clone();
+            Callback::from(move |i| dispatch.dispatch(ScenarioMsg::FormatPolicy(i)))
+        },
+        on_rerun: {
+            let dispatch = dispatch.clone();
+            Callback::from(move |()| dispatch.dispatch(ScenarioMsg::Run))
+        },
+        on_reset: {
+            let dispatch = dispatch.clone();
+            Callback::from(move |()| dispatch.dispatch(ScenarioMsg::Reset))
+        },
+    };
+    let policies_view = || policies::view(&state.slots, state.is_edited(), stale, &callbacks);
     let result = match &run.result {
         Ok(result) => result,
         Err(e) => {
             return html! {
-                <div class="engine-error" id="run-error" role="alert">
-                    <strong>{ e.code.clone() }</strong>{ ": " }{ e.message.clone() }
-                </div>
+                <>
+                    { stale_banner }
+                    <div class="engine-error" id="run-error" role="alert">
+                        <strong>{ e.code.clone() }</strong>{ ": " }{ e.message.clone() }
+                    </div>
+                    { policies_view() }
+                </>
             }
         }
     };
@@ -419,8 +752,10 @@ fn view_run(state: &ScenarioState, dispatch: &UseReducerDispatcher<ScenarioState
                 run.home_account.as_deref(),
                 state.open_call,
                 on_toggle,
+                run.previous.as_deref(),
             )
         }
+        View::Policies => policies_view(),
         View::CloudTrail => {
             let on_filter = {
                 let dispatch = dispatch.clone();
@@ -456,12 +791,29 @@ fn view_run(state: &ScenarioState, dispatch: &UseReducerDispatcher<ScenarioState
         View::Keys => views::keys(result),
         View::FeatureGroups => views::feature_groups(result),
     };
+    let changed = run.previous.as_ref().map(|previous| {
+        outcomes(result)
+            .iter()
+            .zip(previous)
+            .filter(|(now, was)| now != was)
+            .count()
+    });
     html! {
         <>
+            { stale_banner }
             <p class="summary-row">
                 <span id="summary" class="summary" role="status">{ summary_line(result) }</span>
                 if let Some(ms) = run.millis {
                     <span class="muted run-time">{ format!(" · ran in {ms:.0} ms") }</span>
+                }
+                if let Some(n) = changed {
+                    <span id="changes" class={classes!("changes", (n > 0).then_some("some"))}>
+                        { match n {
+                            0 => " · no call changed outcome since the previous run".to_owned(),
+                            1 => " · 1 call changed outcome since the previous run".to_owned(),
+                            n => format!(" · {n} calls changed outcome since the previous run"),
+                        } }
+                    </span>
                 }
             </p>
             <nav class="subtabs" role="tablist" aria-label="Views of the run">
@@ -539,9 +891,96 @@ mod tests {
         let state = state.reduce(ScenarioMsg::ToggleCall(3));
         assert_eq!(state.open_call, Some(3));
         let next = state.reduce(ScenarioMsg::Select(1));
-        assert_eq!(next.run.example, 1);
+        assert_eq!(next.source, Source::Example(1));
         assert_eq!(next.run.serial, 1);
         assert_eq!(next.open_call, None);
         assert!(next.run.result.is_ok());
+        assert_eq!(next.run.previous, None);
+    }
+
+    /// The seed's key policy without `kms:Decrypt` in its first statement (as the e2e test edits it).
+    fn without_decrypt(text: &str) -> String {
+        text.replacen("\"kms:Decrypt\",", "", 1)
+    }
+
+    #[test]
+    fn editing_the_key_policy_and_re_running_shows_what_changed() {
+        let state = Rc::new(ScenarioState::default());
+        let key = state.slots.first().cloned();
+        assert_eq!(
+            key.as_ref().map(|s| s.kind),
+            Some(kmslab_core::PolicyKind::KeyPolicy)
+        );
+        let text = key.map(|k| k.text).unwrap_or_default();
+        assert!(
+            text.starts_with("{\n  \"Id\": \"key-policy-feature-store\""),
+            "{text}"
+        );
+        let edited = without_decrypt(&text);
+        assert_ne!(edited, text);
+
+        let state = state.reduce(ScenarioMsg::EditPolicy(0, edited));
+        assert!(state.is_stale() && state.is_edited());
+        let before = state.run.outcomes().unwrap_or_default();
+        let state = state.reduce(ScenarioMsg::Run);
+        assert!(!state.is_stale() && state.is_edited());
+        let after = state.run.outcomes().unwrap_or_default();
+        assert_eq!(state.run.previous.as_ref(), Some(&before));
+        // kmslab-core's Feature Store checks at CreateFeatureGroup that the caller may use the key
+        // (kms:Decrypt among others), so the feature group is never created and the first
+        // GetRecord (call 4) of the featurestore-user finds no feature group.
+        assert_eq!(before.first().map(String::as_str), Some("ok"));
+        assert_eq!(
+            after.first().map(String::as_str),
+            Some("ValidationException"),
+            "{after:?}"
+        );
+        assert_eq!(before.get(3).map(String::as_str), Some("ok"));
+        assert_eq!(
+            after.get(3).map(String::as_str),
+            Some("ResourceNotFound"),
+            "{after:?}"
+        );
+        let message = state
+            .run
+            .result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.pointer("/calls/0/error/message"))
+            .map(Value::to_string)
+            .unwrap_or_default();
+        assert!(message.contains("missing kms:Decrypt"), "{message}");
+
+        // A share link carries the edit.
+        let shared = ScenarioState::from_fragment(&format!("#{}", state.share_fragment()));
+        assert_eq!(shared.link_error, None);
+        assert!(matches!(shared.source, Source::Link { .. }));
+        assert_eq!(shared.run.outcomes(), Some(after.clone()));
+        let summary = |s: &ScenarioState| s.run.result.as_ref().map(|r| summary_line(r)).ok();
+        assert_eq!(summary(&shared), summary(&state));
+        assert!(!shared.is_edited());
+
+        // Reset goes back to the example and reports the change back.
+        let state = state.reduce(ScenarioMsg::Reset);
+        assert!(!state.is_edited() && !state.is_stale());
+        assert_eq!(state.run.outcomes(), Some(before));
+        assert_eq!(state.run.previous, Some(after));
+    }
+
+    #[test]
+    fn a_garbage_link_opens_the_seed_with_a_message() {
+        let state = ScenarioState::from_fragment("#s=1.0.1.%%%garbage");
+        assert!(state.link_error.is_some());
+        assert_eq!(state.source, Source::Example(0));
+        assert!(state.run.result.is_ok());
+        let state = ScenarioState::from_fragment("#policy-lab");
+        assert_eq!(state.link_error, None);
+        // A link whose document is JSON but not a scenario opens, and shows the engine's error.
+        let state = ScenarioState::from_fragment(&format!("#{}", share::encode("{\"kmslab\": 2}")));
+        assert_eq!(state.link_error, None);
+        assert_eq!(
+            state.run.result.as_ref().err().map(|e| e.code.as_str()),
+            Some("UnsupportedScenarioVersion")
+        );
     }
 }

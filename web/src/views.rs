@@ -168,6 +168,7 @@ pub fn calls(
     home: Option<&str>,
     open: Option<usize>,
     on_toggle: Callback<usize>,
+    previous: Option<&[String]>,
 ) -> Html {
     let calls = arr(result, "calls");
     let first_day = calls
@@ -203,10 +204,16 @@ pub fn calls(
                     let expectation = call
                         .get("expectation")
                         .map(|e| e.get("passed").and_then(Value::as_bool).unwrap_or(false));
+                    let now = code.unwrap_or("ok");
+                    let was = previous
+                        .and_then(|p| p.get(i))
+                        .map(String::as_str)
+                        .filter(|was| *was != now);
                     html! {
                         <li class={classes!("call", is_open.then_some("open"))} key={i}>
                             <button type="button"
-                                class={classes!("call-row", code.map(|_| "failed"))}
+                                class={classes!("call-row", code.map(|_| "failed"), was.map(|_| "changed"))}
+                                data-was={was.map(str::to_owned)}
                                 aria-expanded={is_open.to_string()}
                                 aria-controls={format!("call-{i}")}
                                 data-op={op.to_owned()} data-result={code.unwrap_or("ok").to_owned()}
@@ -237,7 +244,10 @@ pub fn calls(
                                     } }
                                 </span>
                                 <span class={classes!("c-result", if code.is_some() { "err" } else { "ok" })}>
-                                    { code.unwrap_or("ok") }
+                                    if let Some(was) = was {
+                                        <span class="change">{ format!("was {was} → now ") }</span>
+                                    }
+                                    { now }
                                 </span>
                             </button>
                             if is_open {
