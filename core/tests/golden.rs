@@ -103,7 +103,11 @@ fn check(case: &Value) -> Vec<String> {
     }
     if let Some(want) = strings(exp.get("missingContextKeys")) {
         let want: BTreeSet<String> = want.into_iter().map(|k| k.to_ascii_lowercase()).collect();
-        let have: BTreeSet<String> = answer.missing_context_keys.iter().cloned().collect();
+        let have: BTreeSet<String> = answer
+            .missing_context_keys
+            .iter()
+            .map(|k| k.to_ascii_lowercase())
+            .collect();
         if want != have {
             bad.push(format!(
                 "missingContextKeys: expected {want:?}, got {have:?}"

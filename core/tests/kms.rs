@@ -138,7 +138,7 @@ fn feature_store_user_encrypts_and_decrypts_only_through_sagemaker() {
     );
     assert_eq!(
         err.answer().unwrap().missing_context_keys,
-        vec!["kms:viaservice".to_string()]
+        vec!["kms:ViaService".to_string()]
     );
     // Wrong encryption context: InvalidCiphertextException with AWS's empty message.
     let wrong = k.call(

@@ -70,7 +70,7 @@ fn featurestore_user_direct_call_is_denied_with_trace() {
         .as_str()
         .unwrap()
         .ends_with("because no resource-based policy allows the kms:Decrypt action"));
-    assert_eq!(a["missingContextKeys"], json!(["kms:viaservice"]));
+    assert_eq!(a["missingContextKeys"], json!(["kms:ViaService"]));
     let st = &a["trace"]["policyTypes"][0]["policies"][0]["statements"][0];
     assert_eq!(st["applies"], false);
     assert_eq!(st["reason"], "conditionKeyMissing");

@@ -314,8 +314,9 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         now_ms: request_time(req).unwrap_or(opts.now_ms),
     };
     let mut missing: Vec<String> = Vec::new();
+    // Keys are listed as the policy spells them (names are case-insensitive, so duplicates are folded).
     let mut note_missing = |k: &str| {
-        if !missing.iter().any(|m| m == k) {
+        if !missing.iter().any(|m| m.eq_ignore_ascii_case(k)) {
             missing.push(String::from(k));
         }
     };

@@ -281,7 +281,7 @@ impl Condition {
                 RequestValues::Owned(m) => !m.is_empty(),
             });
             if !present {
-                missing(&self.key_lower);
+                missing(&self.key);
             }
             let m = self
                 .values
@@ -299,7 +299,7 @@ impl Condition {
         let is_empty = one.is_none() && many.is_empty() || one == Some("") && op.set.is_some();
         if got.is_none() || is_empty {
             if got.is_none() {
-                missing(&self.key_lower);
+                missing(&self.key);
             }
             let r = match op.set {
                 Some(SetOp::ForAllValues) => true,
