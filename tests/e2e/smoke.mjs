@@ -219,6 +219,64 @@ try {
     await page.click("#view-calls");
   });
 
+  // ---- Who can do what (the run's access matrix) ----
+  // The cell of the row whose principal ARN contains `who`, in the column whose label starts with `op`.
+  const accessCell = (who, op) =>
+    page.locator(`#access-matrix tbody tr[data-principal*="${who}"] td[data-label^="${op}"]`);
+  const accessDecision = async (who, op) => {
+    const cell = accessCell(who, op);
+    expectEqual(await cell.count(), 1, `cells for ${who} × ${op}`);
+    return cell.getAttribute("data-decision");
+  };
+  await check("Who can do what: the seed's principals × operations, with badges and reasons", async () => {
+    await page.click("#view-access");
+    await page.waitForSelector("#access-matrix", { timeout: 5_000 });
+    expectEqual(await page.getAttribute("#view-access", "aria-selected"), "true", "view selected");
+    const rows = await page.locator("#access-matrix tbody tr").count();
+    if (rows < 2) throw new Error(`${rows} principals`);
+    const user = page.locator('#access-matrix tbody tr[data-principal$=":user/featurestore-user"] th.principal');
+    expectEqual(((await user.textContent()) ?? "").trim(), "featurestore-user", "short principal name");
+    expectEqual(await user.getAttribute("title"), "arn:aws:iam::111122223333:user/featurestore-user", "principal title");
+    const headers = await page.$$eval("#access-matrix thead th.op", (ths) => ths.map((t) => t.textContent.trim()));
+    for (const want of ["PutRecord", "GetRecord", "DeleteRecord", "Decrypt (direct)", "Decrypt via Feature Store", "CreateGrant", "RevokeGrant", "DisableKey", "PutKeyPolicy"]) {
+      if (!headers.some((h) => h.startsWith(want))) throw new Error(`no column ${want}: ${headers.join(" | ")}`);
+    }
+    expectEqual(await page.locator("#access-matrix thead th.group").count() >= 2, true, "resource group headers");
+    expectEqual(await accessDecision(":user/featurestore-user", "Decrypt (direct)"), "ImplicitDeny", "featurestore-user Decrypt (direct)");
+    expectEqual(await accessDecision(":user/featurestore-user", "Decrypt via Feature Store"), "Allow", "featurestore-user Decrypt via Feature Store");
+    expectEqual(await accessDecision("assumed-role/featurestore-admin/", "RevokeGrant"), "Allow", "featurestore-admin RevokeGrant");
+    const direct = accessCell(":user/featurestore-user", "Decrypt (direct)").locator("button.access-cell");
+    const badge = ((await direct.locator(".access-badge").textContent()) ?? "").trim();
+    expectEqual(badge, "✗ ImplicitDeny", "badge text");
+    expectEqual(((await direct.locator(".reason").textContent()) ?? "").trim(), "noIdentityPolicyAllows", "reason code");
+    const title = (await direct.getAttribute("title")) ?? "";
+    if (!title.includes("decided by kms:Decrypt") || !title.includes("is not authorized to perform: kms:Decrypt")) {
+      throw new Error(`cell title: ${title}`);
+    }
+    const legend = (await page.textContent("#access-legend")) ?? "";
+    for (const want of ["Allow", "ExplicitDeny", "ImplicitDeny"]) if (!legend.includes(want)) throw new Error(`legend lacks ${want}`);
+    // The detail opens on click and on Enter (the cell is a button), and closes again.
+    await direct.click();
+    expectEqual(await direct.getAttribute("aria-expanded"), "true", "aria-expanded after click");
+    const detail = (await page.textContent("#access-detail")) ?? "";
+    for (const want of ["ImplicitDeny", "noIdentityPolicyAllows", "kms:Decrypt", "is not authorized to perform: kms:Decrypt"]) {
+      if (!detail.includes(want)) throw new Error(`#access-detail lacks ${want}: ${detail.slice(0, 300)}`);
+    }
+    const via = accessCell(":user/featurestore-user", "Decrypt via Feature Store").locator("button.access-cell");
+    await via.focus();
+    await page.keyboard.press("Enter");
+    expectEqual(await via.getAttribute("aria-expanded"), "true", "aria-expanded after Enter");
+    expectEqual(await direct.getAttribute("aria-expanded"), "false", "the other cell closed");
+    const viaDetail = (await page.textContent("#access-detail")) ?? "";
+    if (!viaDetail.includes("kms:Decrypt via sagemaker") || !viaDetail.includes("the request is allowed")) {
+      throw new Error(`#access-detail for the allowed cell: ${viaDetail.slice(0, 300)}`);
+    }
+    await page.screenshot({ path: path.join(artifacts, "smoke-06b-access.png"), fullPage: true });
+    await page.keyboard.press("Enter");
+    expectEqual(await via.getAttribute("aria-expanded"), "false", "aria-expanded after a second Enter");
+    await page.click("#view-calls");
+  });
+
   await check("selecting another example re-runs it", async () => {
     const before = await page.textContent("#description");
     await page.selectOption("#example", { index: 2 });
@@ -451,6 +509,38 @@ try {
     expectEqual(await create.getAttribute("data-result"), "ok", "CreateFeatureGroup after reset");
     await page.click("#view-policies");
     expectEqual(await page.inputValue("#policy-0"), seedKeyPolicy, "key policy after reset");
+    await page.click("#view-calls");
+  });
+
+  await check("removing kms:RevokeGrant from the admin statement and re-running turns the admin's RevokeGrant to ImplicitDeny", async () => {
+    await page.click("#view-policies");
+    const withoutRevoke = seedKeyPolicy.replace(/,\n\s*"kms:RevokeGrant"/, "");
+    if (withoutRevoke === seedKeyPolicy) throw new Error("no kms:RevokeGrant line in the key policy editor");
+    const admin = JSON.parse(withoutRevoke).Statement.find((st) => /administrators/i.test(st.Sid ?? ""));
+    if (!admin || admin.Action.includes("kms:RevokeGrant")) throw new Error("the admin statement still allows kms:RevokeGrant");
+    await page.fill("#policy-0", withoutRevoke);
+    await page.waitForSelector("#stale", { timeout: 5_000 });
+    await page.click("#rerun");
+    await page.waitForFunction(() => !document.querySelector("#stale"), null, { timeout: 10_000 });
+    await page.click("#view-access");
+    await page.waitForSelector("#access-matrix", { timeout: 5_000 });
+    expectEqual(await accessDecision("assumed-role/featurestore-admin/", "RevokeGrant"), "ImplicitDeny", "featurestore-admin RevokeGrant after the edit");
+    expectEqual(await accessDecision(":user/featurestore-user", "Decrypt via Feature Store"), "Allow", "featurestore-user Decrypt via Feature Store after the edit");
+    const cell = accessCell("assumed-role/featurestore-admin/", "RevokeGrant").locator("button.access-cell");
+    expectEqual(((await cell.locator(".access-badge").textContent()) ?? "").trim(), "✗ ImplicitDeny", "admin RevokeGrant badge");
+    await cell.click();
+    const detail = (await page.textContent("#access-detail")) ?? "";
+    if (!detail.includes("is not authorized to perform: kms:RevokeGrant")) throw new Error(`#access-detail: ${detail.slice(0, 300)}`);
+    await page.screenshot({ path: path.join(artifacts, "smoke-20-access-after-edit.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: path.join(artifacts, "smoke-21-access-dark.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "light" });
+    // Back to the seed.
+    await page.click("#view-policies");
+    await page.click("#reset-example");
+    await page.waitForFunction((s) => document.querySelector("#summary")?.textContent?.trim() === s, seedSummary, { timeout: 10_000 });
+    await page.click("#view-access");
+    expectEqual(await accessDecision("assumed-role/featurestore-admin/", "RevokeGrant"), "Allow", "featurestore-admin RevokeGrant after reset");
     await page.click("#view-calls");
   });
 

@@ -203,16 +203,18 @@ pub enum View {
     Kms,
     Keys,
     FeatureGroups,
+    Access,
 }
 
 impl View {
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Calls,
         View::Policies,
         View::CloudTrail,
         View::Kms,
         View::Keys,
         View::FeatureGroups,
+        View::Access,
     ];
 
     pub fn label(self) -> &'static str {
@@ -223,6 +225,7 @@ impl View {
             View::Kms => "KMS requests & cost",
             View::Keys => "Keys & grants",
             View::FeatureGroups => "Feature groups",
+            View::Access => "Who can do what",
         }
     }
 
@@ -235,6 +238,7 @@ impl View {
             View::Kms => "kms",
             View::Keys => "keys",
             View::FeatureGroups => "feature-groups",
+            View::Access => "access",
         }
     }
 }
@@ -272,6 +276,8 @@ pub struct ScenarioState {
     pub trail_filter: String,
     /// The CloudTrail event (index in `cloudTrail.Records`) whose JSON is shown.
     pub open_event: Option<usize>,
+    /// The "Who can do what" cell (row, column of `access`) whose details are shown.
+    pub open_access: Option<(usize, usize)>,
 }
 
 impl Default for ScenarioState {
@@ -301,6 +307,7 @@ impl ScenarioState {
             view: View::Calls,
             trail_filter: String::new(),
             open_event: None,
+            open_access: None,
         }
     }
 
@@ -396,6 +403,8 @@ pub enum ScenarioMsg {
     View(View),
     TrailFilter(String),
     ToggleEvent(usize),
+    /// Show or hide the details of a "Who can do what" cell (row, column).
+    ToggleAccess(usize, usize),
 }
 
 impl Reducible for ScenarioState {
@@ -456,6 +465,10 @@ impl Reducible for ScenarioState {
             }
             ScenarioMsg::ToggleEvent(i) => {
                 next.open_event = (self.open_event != Some(i)).then_some(i);
+            }
+            ScenarioMsg::ToggleAccess(row, column) => {
+                let cell = (row, column);
+                next.open_access = (self.open_access != Some(cell)).then_some(cell);
             }
         }
         Rc::new(next)
@@ -790,6 +803,18 @@ fn view_run(state: &ScenarioState, dispatch: &UseReducerDispatcher<ScenarioState
         View::Kms => views::kms(result),
         View::Keys => views::keys(result),
         View::FeatureGroups => views::feature_groups(result),
+        View::Access => {
+            let dispatch = dispatch.clone();
+            let on_toggle = Callback::from(move |(row, column)| {
+                dispatch.dispatch(ScenarioMsg::ToggleAccess(row, column))
+            });
+            views::access(
+                result,
+                run.home_account.as_deref(),
+                state.open_access,
+                on_toggle,
+            )
+        }
     };
     let changed = run.previous.as_ref().map(|previous| {
         outcomes(result)
@@ -965,6 +990,71 @@ mod tests {
         assert!(!state.is_edited() && !state.is_stale());
         assert_eq!(state.run.outcomes(), Some(before));
         assert_eq!(state.run.previous, Some(after));
+    }
+
+    /// The decision of the `access` cell whose principal contains `who` and whose label starts with `op`.
+    fn access_decision(result: &Value, who: &str, op: &str) -> Option<String> {
+        let columns = result.pointer("/access/columns")?.as_array()?;
+        let c = columns
+            .iter()
+            .position(|c| str_at(c, "label").is_some_and(|l| l.starts_with(op)))?;
+        let row = result
+            .pointer("/access/rows")?
+            .as_array()?
+            .iter()
+            .find(|r| str_at(r, "principal").is_some_and(|p| p.contains(who)))?;
+        row.pointer(&format!("/cells/{c}/decision"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
+    #[test]
+    fn who_can_do_what_follows_the_key_policy_on_re_runs() {
+        let state = Rc::new(ScenarioState::default());
+        let decision = |s: &ScenarioState, who: &str, op: &str| {
+            s.run
+                .result
+                .as_ref()
+                .ok()
+                .and_then(|r| access_decision(r, who, op))
+        };
+        let user = "user/featurestore-user";
+        let admin = "assumed-role/featurestore-admin/";
+        assert_eq!(
+            decision(&state, user, "Decrypt (direct)").as_deref(),
+            Some("ImplicitDeny")
+        );
+        assert_eq!(
+            decision(&state, user, "Decrypt via Feature Store").as_deref(),
+            Some("Allow")
+        );
+        assert_eq!(
+            decision(&state, admin, "RevokeGrant").as_deref(),
+            Some("Allow")
+        );
+
+        // Remove kms:RevokeGrant from the administrators' statement (as the e2e test does).
+        let text = state
+            .slots
+            .first()
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        let edited = text.replacen(",\n        \"kms:RevokeGrant\"", "", 1);
+        assert_ne!(edited, text);
+        let state = state.reduce(ScenarioMsg::EditPolicy(0, edited));
+        let state = state.reduce(ScenarioMsg::ToggleAccess(1, 6));
+        assert_eq!(state.open_access, Some((1, 6)));
+        let state = state.reduce(ScenarioMsg::Run);
+        assert_eq!(
+            decision(&state, admin, "RevokeGrant").as_deref(),
+            Some("ImplicitDeny")
+        );
+        assert_eq!(
+            decision(&state, user, "Decrypt via Feature Store").as_deref(),
+            Some("Allow")
+        );
+        let state = state.reduce(ScenarioMsg::ToggleAccess(1, 6));
+        assert_eq!(state.open_access, None);
     }
 
     #[test]

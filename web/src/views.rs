@@ -407,7 +407,7 @@ fn authorization_body(data: &Value, at: &str) -> Html {
                 <dd>
                     <strong class={classes!("decision-text", badge_class(decision))}>{ decision }</strong>
                     if let Some(reason) = str_at(answer, "reason") {
-                        { " — " }<code class="reason">{ reason }</code>
+                        { " — " }<code class="reason">{ camel_breaks(reason) }</code>
                     }
                 </dd>
                 <dt>{ "Principal" }</dt><dd><code>{ str_at(a, "principal").unwrap_or("") }</code></dd>
@@ -1043,6 +1043,228 @@ fn object_dl(value: &Value, skip: &[&str]) -> Html {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Who can do what
+
+/// The `✓`/`✗` mark of a decision.
+fn decision_mark(decision: &str) -> &'static str {
+    if decision == "Allow" {
+        "✓"
+    } else {
+        "✗"
+    }
+}
+
+/// A camelCase code with line-break opportunities before its inner capitals (`no<wbr>Identity…`).
+fn camel_breaks(code: &str) -> Html {
+    let mut parts: Vec<String> = Vec::new();
+    for ch in code.chars() {
+        match parts.last_mut() {
+            Some(part) if !ch.is_ascii_uppercase() => part.push(ch),
+            _ => parts.push(ch.to_string()),
+        }
+    }
+    html! {
+        { for parts.into_iter().enumerate().map(|(i, part)| html! {
+            <>
+                if i > 0 { <wbr /> }
+                { part }
+            </>
+        }) }
+    }
+}
+
+/// Runs of consecutive columns on the same resource: `(resource ARN, first column, how many)`.
+pub fn column_groups(columns: &[Value]) -> Vec<(String, usize, usize)> {
+    let mut groups: Vec<(String, usize, usize)> = Vec::new();
+    for (i, column) in columns.iter().enumerate() {
+        let resource = str_at(column, "resource").unwrap_or("");
+        match groups.last_mut() {
+            Some((last, _, count)) if last == resource => *count += 1,
+            _ => groups.push((resource.to_owned(), i, 1)),
+        }
+    }
+    groups
+}
+
+/// The tooltip of a cell: decision and reason, who decided, and the AWS message.
+pub fn access_tooltip(cell: &Value) -> String {
+    let mut tip = format!(
+        "{} ({})\ndecided by {}",
+        str_at(cell, "decision").unwrap_or("?"),
+        str_at(cell, "reason").unwrap_or("?"),
+        str_at(cell, "decidedBy").unwrap_or("?"),
+    );
+    if let Some(message) = str_at(cell, "message") {
+        tip.push('\n');
+        tip.push_str(message);
+    }
+    tip
+}
+
+/// "Who can do what" (`#access-matrix`): every principal × the operations of the run's `access`,
+/// decided against the state after the last call. A cell is a button; the open one's details are
+/// shown under the table (`#access-detail`).
+pub fn access(
+    result: &Value,
+    home: Option<&str>,
+    open: Option<(usize, usize)>,
+    on_toggle: Callback<(usize, usize)>,
+) -> Html {
+    let Some(matrix) = result.get("access") else {
+        return html! { <p class="muted" id="access-matrix">{ "This run has no access matrix." }</p> };
+    };
+    let columns = arr(matrix, "columns");
+    let rows = arr(matrix, "rows");
+    if columns.is_empty() || rows.is_empty() {
+        return html! {
+            <p class="muted" id="access-matrix">
+                { "Nothing to show: the scenario declares no principals, or no feature groups and no \
+                   customer managed keys." }
+            </p>
+        };
+    }
+    let groups = column_groups(columns);
+    let group_starts: Vec<usize> = groups.iter().map(|(_, first, _)| *first).collect();
+    let starts_group = |c: usize| (c > 0 && group_starts.contains(&c)).then_some("group-start");
+    let label = |c: usize| {
+        columns
+            .get(c)
+            .and_then(|col| str_at(col, "label"))
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let detail = open.and_then(|(r, c)| {
+        let row = rows.get(r)?;
+        let cell = arr(row, "cells").get(c)?;
+        Some((row, columns.get(c)?, cell))
+    });
+    html! {
+        <>
+            <p class="hint">
+                { format!("Every principal the scenario declares, and what it may do to each feature group \
+                           and customer managed key — decided by the policy engine against the state after \
+                           the last call ({}), without changing, logging or metering anything. Roles are \
+                           asked as one of their sessions. Each re-run recomputes it. Select a cell for the \
+                           AWS message and the check that decided it.",
+                          result.pointer("/state/Time").map(text).unwrap_or_default()) }
+            </p>
+            <p class="legend access-legend" id="access-legend">
+                <span class="access-badge allow"><span aria-hidden="true">{ "✓ " }</span>{ "Allow" }</span>
+                { " allowed · " }
+                <span class="access-badge explicit-deny"><span aria-hidden="true">{ "✗ " }</span>{ "ExplicitDeny" }</span>
+                { " a Deny statement matches · " }
+                <span class="access-badge implicit-deny"><span aria-hidden="true">{ "✗ " }</span>{ "ImplicitDeny" }</span>
+                { " no statement allows it · under each: the engine's reason code" }
+            </p>
+            <div class="table-wrap">
+                <table class="report access" id="access-matrix">
+                    <caption class="sr-only">{ "Who can do what: principals by operation" }</caption>
+                    <thead>
+                        <tr class="groups">
+                            <th scope="col" rowspan="2" class="principal">{ "principal" }</th>
+                            { for groups.iter().map(|(resource, first, count)| html! {
+                                <th scope="colgroup" colspan={count.to_string()} title={resource.clone()}
+                                    class={classes!("group", starts_group(*first))}>
+                                    { short_resource(resource) }
+                                </th>
+                            }) }
+                        </tr>
+                        <tr class="ops">
+                            { for columns.iter().enumerate().map(|(c, col)| html! {
+                                <th scope="col" class={classes!("op", starts_group(c))}
+                                    data-label={label(c)}
+                                    title={format!("{} on {}", str_at(col, "action").unwrap_or("?"),
+                                                   str_at(col, "resource").unwrap_or("?"))}>
+                                    { label(c) }
+                                </th>
+                            }) }
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for rows.iter().enumerate().map(|(r, row)| {
+                            let principal = str_at(row, "principal").unwrap_or("?");
+                            html! {
+                                <tr data-principal={principal.to_owned()} key={r}>
+                                    <th scope="row" class="principal" title={principal.to_owned()}>
+                                        { short_principal(principal, home) }
+                                    </th>
+                                    { for arr(row, "cells").iter().enumerate().map(|(c, cell)| {
+                                        let decision = str_at(cell, "decision").unwrap_or("?");
+                                        let reason = str_at(cell, "reason").unwrap_or("?");
+                                        let is_open = open == Some((r, c));
+                                        let onclick = {
+                                            let on_toggle = on_toggle.clone();
+                                            Callback::from(move |_: MouseEvent| on_toggle.emit((r, c)))
+                                        };
+                                        html! {
+                                            <td class={classes!(starts_group(c))} data-label={label(c)}
+                                                data-decision={decision.to_owned()}>
+                                                <button type="button" id={format!("access-{r}-{c}")}
+                                                    class={classes!("access-cell", badge_class(decision),
+                                                                    is_open.then_some("open"))}
+                                                    title={access_tooltip(cell)}
+                                                    aria-expanded={is_open.to_string()}
+                                                    aria-controls="access-detail"
+                                                    aria-label={format!("{}, {}: {decision}, {reason}",
+                                                                        short_principal(principal, home), label(c))}
+                                                    {onclick}>
+                                                    <span class={classes!("access-badge", badge_class(decision))}>
+                                                        <span aria-hidden="true">{ format!("{} ", decision_mark(decision)) }</span>
+                                                        { decision }
+                                                    </span>
+                                                    <code class="reason">{ reason }</code>
+                                                </button>
+                                            </td>
+                                        }
+                                    }) }
+                                </tr>
+                            }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+            <div id="access-detail" class="access-detail" role="region" aria-live="polite"
+                aria-label="Details of the selected cell">
+                { match detail {
+                    None => html! {
+                        <p class="muted">{ "Select a cell (click, or Tab to it and press Enter) for its details." }</p>
+                    },
+                    Some((row, column, cell)) => {
+                        let decision = str_at(cell, "decision").unwrap_or("?");
+                        html! {
+                            <>
+                                <h4>
+                                    <span class={classes!("access-badge", badge_class(decision))}>
+                                        <span aria-hidden="true">{ format!("{} ", decision_mark(decision)) }</span>
+                                        { decision }
+                                    </span>
+                                    { " " }{ short_principal(str_at(row, "principal").unwrap_or("?"), home) }
+                                    { " — " }{ str_at(column, "label").unwrap_or("?") }
+                                </h4>
+                                <dl class="meta">
+                                    <dt>{ "Principal" }</dt><dd><code>{ str_at(row, "principal").unwrap_or("?") }</code></dd>
+                                    <dt>{ "Action" }</dt><dd><code>{ str_at(column, "action").unwrap_or("?") }</code></dd>
+                                    <dt>{ "Resource" }</dt><dd><code>{ str_at(column, "resource").unwrap_or("?") }</code></dd>
+                                    <dt>{ "Reason" }</dt><dd><code class="access-reason">{ str_at(cell, "reason").unwrap_or("?") }</code></dd>
+                                    <dt>{ "Decided by" }</dt><dd><code class="decided-by">{ str_at(cell, "decidedBy").unwrap_or("?") }</code></dd>
+                                    <dt>{ "AWS message" }</dt>
+                                    <dd>
+                                        { match str_at(cell, "message") {
+                                            Some(m) => html! { <span class="message aws-message">{ m }</span> },
+                                            None => html! { <span class="muted">{ "none: the request is allowed" }</span> },
+                                        } }
+                                    </dd>
+                                </dl>
+                            </>
+                        }
+                    }
+                } }
+            </div>
+        </>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1113,5 +1335,34 @@ mod tests {
         assert_eq!(dollars(Some(1370)), "$0.00137");
         assert_eq!(dollars(Some(0)), "$0.00");
         assert_eq!(dollars(Some(12_500_000)), "$12.50");
+    }
+
+    #[test]
+    fn access_columns_are_grouped_by_resource() {
+        let columns = vec![
+            json!({"label": "PutRecord orders", "resource": "fg"}),
+            json!({"label": "GetRecord orders", "resource": "fg"}),
+            json!({"label": "Decrypt (direct)", "resource": "key"}),
+            json!({"label": "PutRecord other", "resource": "fg2"}),
+        ];
+        assert_eq!(
+            column_groups(&columns),
+            vec![
+                ("fg".to_owned(), 0, 2),
+                ("key".to_owned(), 2, 1),
+                ("fg2".to_owned(), 3, 1)
+            ]
+        );
+        assert!(column_groups(&[]).is_empty());
+        let cell = json!({"decision": "ImplicitDeny", "reason": "noIdentityPolicyAllows",
+                          "message": "User: x is not authorized", "decidedBy": "kms:Decrypt"});
+        assert_eq!(
+            access_tooltip(&cell),
+            "ImplicitDeny (noIdentityPolicyAllows)\ndecided by kms:Decrypt\nUser: x is not authorized"
+        );
+        assert_eq!(
+            access_tooltip(&json!({"decision": "Allow", "reason": "r", "decidedBy": "d"})),
+            "Allow (r)\ndecided by d"
+        );
     }
 }
