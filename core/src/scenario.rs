@@ -524,6 +524,15 @@ impl Scenario {
 
     /// Builds the world and runs every call.
     pub fn run(&self, entropy: Option<Box<dyn Entropy>>) -> Result<RunResult, ScenarioError> {
+        self.run_with_world(entropy).map(|(r, _)| r)
+    }
+
+    /// Like [`Scenario::run`], and also returns the world after the last call (its storage holds the online
+    /// and offline stores and the key material, for a host that persists them).
+    pub fn run_with_world(
+        &self,
+        entropy: Option<Box<dyn Entropy>>,
+    ) -> Result<(RunResult, World), ScenarioError> {
         let mut w = self.build(entropy)?;
         let mut outputs: BTreeMap<String, Value> = BTreeMap::new();
         let mut results = Vec::with_capacity(self.calls.len());
@@ -556,7 +565,9 @@ impl Scenario {
             .count();
         let cost =
             serde_json::to_value(w.meter.report(&key_costs(&w), w.clock_ms)).unwrap_or(Value::Null);
-        Ok(RunResult {
+        let state = w.snapshot();
+        let access = w.access_matrix();
+        let result = RunResult {
             kmslab: FORMAT_VERSION,
             engine_version: crate::VERSION,
             name: self.name.clone(),
@@ -570,9 +581,10 @@ impl Scenario {
             kms_requests: w.kms_requests.clone(),
             cost,
             end_time: crate::policy::values::format_date(w.clock_ms),
-            state: w.snapshot(),
-            access: w.access_matrix(),
-        })
+            state,
+            access,
+        };
+        Ok((result, w))
     }
 }
 
