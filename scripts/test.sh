@@ -23,6 +23,9 @@ cargo check -p kmslab-core --no-default-features --target wasm32-unknown-unknown
 step "native tests: unit, golden corpus, properties, seed scenario, doc tests"
 cargo test --workspace
 
+step "browser tests: IndexedDB storage (wasm-bindgen-test, headless Chromium)"
+bash scripts/browser-tests.sh
+
 step "scenario documents match docs/scenario.schema.json"
 python3 scripts/validate-scenarios.py
 

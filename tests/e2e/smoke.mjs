@@ -122,6 +122,83 @@ try {
   });
   await page.screenshot({ path: path.join(artifacts, "smoke-01-scenario.png"), fullPage: true });
 
+  // ---- IndexedDB (web/src/persist.rs): the last run survives a reload; Reset storage empties it ----
+  // Reads the `kmslab` database directly (only once the app has created it: opening a missing
+  // database here would create it without its stores). Uint8Arrays come back as arrays of bytes.
+  const readIndexedDb = () =>
+    page.evaluate(
+      () =>
+        new Promise((resolve, reject) => {
+          const open = indexedDB.open("kmslab");
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const db = open.result;
+            const names = [...db.objectStoreNames].sort();
+            const out = { version: db.version, names, stores: {} };
+            const tx = db.transaction(names, "readonly");
+            for (const name of names) {
+              const entries = (out.stores[name] = []);
+              tx.objectStore(name).openCursor().onsuccess = (e) => {
+                const cursor = e.target.result;
+                if (!cursor) return;
+                const v = cursor.value;
+                entries.push({ key: cursor.key, value: v instanceof Uint8Array ? { bytes: [...v] } : v });
+                cursor.continue();
+              };
+            }
+            tx.oncomplete = () => { db.close(); resolve(out); };
+            tx.onerror = () => reject(tx.error);
+          };
+        }),
+    );
+  const storageStatus = async () => ((await page.textContent("#storage-status")) ?? "").trim();
+  const selectedExample = () => page.$eval("#example", (s) => s.options[s.selectedIndex]?.textContent?.trim());
+
+  await check("the seed run is saved in IndexedDB: the document, and online records as ciphertext only", async () => {
+    await page.waitForFunction(() => /^Saved in this browser's storage/.test(document.querySelector("#storage-status")?.textContent?.trim() ?? ""), null, { timeout: 10_000 });
+    const status = await storageStatus();
+    if (!/1 online-store record, \d+ offline-store objects? \(ciphertext only\) and \d+ KMS key materials?/.test(status)) throw new Error(`#storage-status: ${status}`);
+    const db = await readIndexedDb();
+    expectEqual(db.version, 1, "database version");
+    expectEqual(db.names.join(","), "keyMaterial,meta,offlineStore,onlineStore,scenario", "object stores");
+    expectEqual(db.stores.scenario.length, 1, "entries in the scenario store");
+    expectEqual(db.stores.scenario[0].key, "document", "scenario store key");
+    const doc = JSON.parse(db.stores.scenario[0].value);
+    expectEqual(doc.name, "Seed: Feature Store with a customer managed key", "stored document name");
+    expectEqual(doc.calls?.length > 0, true, "stored document calls");
+    const meta = JSON.parse(db.stores.meta.find((e) => e.key === "lastRun")?.value ?? "{}");
+    expectEqual(meta.summary, seedSummary, "summary in the meta store");
+    expectEqual(db.stores.onlineStore.length, 1, "online records");
+    const record = db.stores.onlineStore[0];
+    if (!record.key.endsWith("\u0000o-1001") || !record.value.bytes?.length) throw new Error(`online record: ${JSON.stringify(record).slice(0, 200)}`);
+    const text = Buffer.from(record.value.bytes).toString("latin1");
+    for (const plain of ["c-42", "19.99", "1767225700", "customer", "amount"]) {
+      if (text.includes(plain)) throw new Error(`the stored record contains the plaintext ${plain}`);
+    }
+    if (db.stores.keyMaterial.length < 1) throw new Error("no key material stored");
+  });
+
+  await check("a reload restores the scenario from this browser's storage, with the same summary", async () => {
+    await page.reload({ waitUntil: "load" });
+    await page.waitForSelector("#restored-note", { timeout: TIMEOUT });
+    const note = ((await page.textContent("#restored-note")) ?? "").trim();
+    if (!note.startsWith("Restored from this browser's storage (IndexedDB)")) throw new Error(`#restored-note: ${note}`);
+    await page.waitForFunction((s) => document.querySelector("#summary")?.textContent?.trim() === s, seedSummary, { timeout: 10_000 });
+    expectEqual(await selectedExample(), "Restored: Seed: Feature Store with a customer managed key", "selected entry");
+    expectEqual(await page.locator("#share-error").count(), 0, "share error");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-01b-restored.png"), fullPage: true });
+
+  await check("Reset storage empties IndexedDB and opens the seed without the note", async () => {
+    await page.click("#reset-storage");
+    await page.waitForFunction(() => !document.querySelector("#restored-note"), null, { timeout: 10_000 });
+    await page.waitForFunction(() => /storage is cleared/.test(document.querySelector("#storage-status")?.textContent ?? ""), null, { timeout: 10_000 });
+    expectEqual(await summaryText(), seedSummary, "summary after reset");
+    expectEqual(await selectedExample(), "Seed: Feature Store with a customer managed key", "selected example");
+    const db = await readIndexedDb();
+    for (const name of db.names) expectEqual(db.stores[name].length, 0, `entries in ${name} after reset`);
+  });
+
   await check("clicking the direct kms:Decrypt call explains its ImplicitDeny", async () => {
     const row = page.locator('#calls .call-row[data-op="kms:Decrypt"][data-result="AccessDeniedException"]');
     expectEqual(await row.count(), 1, "direct kms:Decrypt rows");
@@ -183,6 +260,10 @@ try {
   await page.screenshot({ path: path.join(artifacts, "smoke-03-cloudtrail.png"), fullPage: true });
 
   await check("Export JSON downloads cloudtrail.json with every event", async () => {
+    // Blur the filter first: with the page scrolled to its end (the Console panel made it taller),
+    // Chromium scrolls the page when the focused filter loses focus on mousedown, and the click
+    // then lands beside the button.
+    await page.locator("#trail-filter").blur();
     const [download] = await Promise.all([page.waitForEvent("download", { timeout: 5_000 }), page.click("#export-trail")]);
     expectEqual(download.suggestedFilename(), "cloudtrail.json", "file name");
     const file = await download.path();
@@ -542,6 +623,138 @@ try {
     await page.click("#view-access");
     expectEqual(await accessDecision("assumed-role/featurestore-admin/", "RevokeGrant"), "Allow", "featurestore-admin RevokeGrant after reset");
     await page.click("#view-calls");
+  });
+
+  // ---- Console: one more call as any principal, appended to the scenario and re-run ----
+  const lastCall = () => page.locator("#calls > li").last();
+  const sendFromConsole = async () => {
+    const before = await page.locator("#calls > li").count();
+    await page.click("#console-send");
+    await page.waitForFunction((n) => document.querySelectorAll("#calls > li").length === n + 1, before, { timeout: 10_000 });
+    const row = lastCall().locator(".call-row");
+    expectEqual(await row.getAttribute("aria-expanded"), "true", "the new call is open");
+    await lastCall().locator(".call-details").waitFor({ state: "visible", timeout: 5_000 });
+    return row;
+  };
+  await check("Console: a direct kms:Decrypt as featurestore-user is AccessDeniedException", async () => {
+    await page.click("#tab-scenario");
+    await page.click("#view-calls");
+    await page.waitForSelector("#console", { timeout: 5_000 });
+    await page.selectOption("#console-principal", "arn:aws:iam::111122223333:user/featurestore-user");
+    await page.selectOption("#console-op", "kms:Decrypt");
+    await page.selectOption("#console-via", { label: "none (direct call)" });
+    const template = JSON.parse(await page.inputValue("#console-input"));
+    expectEqual(template.CiphertextBlob, "${encrypted.CiphertextBlob}", "template CiphertextBlob");
+    const row = await sendFromConsole();
+    expectEqual(await row.getAttribute("data-op"), "kms:Decrypt", "new call's operation");
+    expectEqual(await row.getAttribute("data-result"), "AccessDeniedException", "new call's result");
+    const details = lastCall().locator(".call-details");
+    const error = (await details.locator(".call-error").textContent()) ?? "";
+    if (!error.includes("AccessDeniedException") || !error.includes("is not authorized to perform: kms:Decrypt")) {
+      throw new Error(`call error: ${error}`);
+    }
+    const badge = ((await details.locator("details.authz summary .badge.decision").first().textContent()) ?? "").trim();
+    expectEqual(badge, "ImplicitDeny", "trace decision");
+    if ((await details.locator("details.event").count()) < 1) throw new Error("no CloudTrail event for the console call");
+    if (!((await page.textContent("#console-status")) ?? "").includes("console1")) throw new Error("no status with the call's id");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-40-console-direct-decrypt.png"), fullPage: true });
+
+  await check("Console: input that is not JSON is an inline error, nothing is sent", async () => {
+    const before = await page.locator("#calls > li").count();
+    await page.fill("#console-input", "{ not json");
+    await page.click("#console-send");
+    const message = ((await page.textContent("#console-error")) ?? "").trim();
+    if (!message.startsWith("The input is not JSON")) throw new Error(`#console-error: ${message}`);
+    expectEqual(await page.locator("#calls > li").count(), before, "calls after a bad input");
+  });
+
+  await check("Console: the same kms:Decrypt via sagemaker with ${encrypted.CiphertextBlob} is ok", async () => {
+    await page.selectOption("#console-via", "sagemaker");
+    await page.fill("#console-input", JSON.stringify({ CiphertextBlob: "${encrypted.CiphertextBlob}", EncryptionContext: { purpose: "demo" } }, null, 2));
+    const row = await sendFromConsole();
+    expectEqual(await page.locator("#console-error").count(), 0, "inline error after a good input");
+    expectEqual(await row.getAttribute("data-op"), "kms:Decrypt", "new call's operation");
+    expectEqual(await row.getAttribute("data-result"), "ok", "new call's result");
+    const output = JSON.parse((await lastCall().locator("pre.json.output").textContent()) ?? "");
+    expectEqual(output.Plaintext, "aGVsbG8=", "decrypted plaintext");
+    if (!((await row.textContent()) ?? "").includes("via sagemaker")) throw new Error("the row does not show via sagemaker");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-41-console-via-sagemaker.png"), fullPage: true });
+
+  // ---- Embed page: /?embed#s=… ----
+  await check("Embed: /?embed#s=<share link> shows the scenario with minimal chrome", async () => {
+    await page.click("#copy-link");
+    await page.waitForSelector("#share-link", { timeout: 5_000 });
+    const link = await page.inputValue("#share-link");
+    const hash = new URL(link).hash;
+    const summary = await summaryText();
+    const calls = await page.locator("#calls > li").count();
+    const ep = await context.newPage();
+    ep.on("pageerror", (err) => consoleErrors.push(`embed page: uncaught: ${err.message}`));
+    try {
+      await ep.goto(`${new URL(baseUrl).origin}/?embed${hash}`, { waitUntil: "load" });
+      await ep.waitForSelector("#embed #summary", { timeout: TIMEOUT });
+      expectEqual(((await ep.textContent("#summary")) ?? "").trim(), summary, "embed summary");
+      expectEqual(((await ep.textContent("#embed-name")) ?? "").trim(), "Seed: Feature Store with a customer managed key", "scenario name");
+      for (const absent of ["nav.tabs", "#tab-scenario", "#console", "textarea", "#example", "#copy-link"]) {
+        expectEqual(await ep.locator(absent).count(), 0, `${absent} on the embed page`);
+      }
+      expectEqual(await ep.locator("#calls > li").count(), calls, "calls on the embed page");
+      expectEqual(await ep.getAttribute("#open-in-playground", "href"), link, "Open in playground link");
+      if (!((await ep.textContent("body")) ?? "").includes("Evaluated locally in your browser")) throw new Error("no local-evaluation note");
+      const row = ep.locator('#calls .call-row[data-op="kms:Decrypt"][data-result="AccessDeniedException"]').first();
+      await row.click();
+      const error = (await ep.locator(".call-details .call-error").textContent()) ?? "";
+      if (!error.includes("is not authorized to perform: kms:Decrypt")) throw new Error(`embed call error: ${error}`);
+      await ep.setViewportSize({ width: 800, height: 700 });
+      await ep.screenshot({ path: path.join(artifacts, "smoke-42-embed.png"), fullPage: true });
+      // The fragment form, #embed&s=…, opens the same.
+      await ep.goto(`${new URL(baseUrl).origin}/#embed&${hash.slice(1)}`, { waitUntil: "load" });
+      await ep.reload({ waitUntil: "load" });
+      await ep.waitForSelector("#embed #summary", { timeout: TIMEOUT });
+      expectEqual(((await ep.textContent("#summary")) ?? "").trim(), summary, "summary of #embed&s=…");
+    } finally {
+      await ep.close();
+    }
+  });
+
+  // ---- Guided tour ----
+  await check("Tour: the page's claims in order, each with a Run button", async () => {
+    await page.click("#tab-tour");
+    await page.waitForSelector("#tour-steps", { timeout: 5_000 });
+    expectEqual(await page.getAttribute("#tab-tour", "aria-selected"), "true", "Tour tab selected");
+    const steps = await page.locator("#tour-steps > li.tour-step").count();
+    if (steps < 8) throw new Error(`${steps} tour steps`);
+    expectEqual(await page.locator("#tour-steps button.tour-run").count(), steps, "Run buttons");
+    const first = (await page.locator("#tour-steps .claim").first().textContent()) ?? "";
+    if (!first.includes("The online store is used for low latency real-time inference")) throw new Error(`first claim: ${first}`);
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-43-tour.png"), fullPage: true });
+
+  await check("Tour: running “if you revoke the grant…” opens the GetRecord that fails with AccessForbidden", async () => {
+    const claim = (await page.textContent('#tour-steps li[data-step="revoke"] .claim')) ?? "";
+    if (!claim.includes("if you revoke the grant on an active encrypted online store")) throw new Error(`claim: ${claim}`);
+    await page.click("#tour-run-revoke");
+    await page.waitForSelector('#calls .call-row[aria-expanded="true"]', { timeout: 10_000 });
+    expectEqual(await page.getAttribute("#tab-scenario", "aria-selected"), "true", "Scenario tab selected");
+    expectEqual(await summaryText(), seedSummary, "the seed, without the console calls");
+    const open = page.locator('#calls .call-row[aria-expanded="true"]');
+    expectEqual(await open.count(), 1, "open calls");
+    expectEqual(await open.getAttribute("data-op"), "sagemaker:GetRecord", "opened call's operation");
+    expectEqual(await open.getAttribute("data-result"), "AccessForbidden", "opened call's result");
+    const error = (await page.locator(".call-details .call-error").textContent()) ?? "";
+    if (!error.includes("AccessForbidden") || !error.includes("revoked or retired")) throw new Error(`call error: ${error}`);
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-44-tour-revoke.png"), fullPage: true });
+
+  await check("Tour: the kms:ViaService step opens the direct kms:Decrypt", async () => {
+    await page.click("#tab-tour");
+    await page.click("#tour-run-via-service");
+    await page.waitForSelector('#calls .call-row[aria-expanded="true"][data-op="kms:Decrypt"]', { timeout: 10_000 });
+    const open = page.locator('#calls .call-row[aria-expanded="true"]');
+    expectEqual(await open.getAttribute("data-result"), "AccessDeniedException", "opened call's result");
+    await open.click(); // close it again
   });
 
   // ---- Policy lab (the first page, unchanged) ----

@@ -12,9 +12,13 @@
 //! The components live in the library so that other pages (e.g. a later `/embed` page) can reuse
 //! them; `src/main.rs` only calls [`start`].
 
+pub mod console;
+pub mod embed;
+pub mod persist;
 pub mod policies;
 pub mod scenario;
 pub mod share;
+pub mod tour;
 mod views;
 
 use std::collections::BTreeMap;
@@ -480,15 +484,18 @@ pub enum Tab {
     Scenario,
     /// Evaluate the seed key policy for one request.
     PolicyLab,
+    /// The guided tour of the seed page's claims ([`tour`]).
+    Tour,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 2] = [Tab::Scenario, Tab::PolicyLab];
+    pub const ALL: [Tab; 3] = [Tab::Scenario, Tab::Tour, Tab::PolicyLab];
 
     pub fn label(self) -> &'static str {
         match self {
             Tab::Scenario => "Scenario",
             Tab::PolicyLab => "Policy lab",
+            Tab::Tour => "Tour",
         }
     }
 
@@ -497,6 +504,7 @@ impl Tab {
         match self {
             Tab::Scenario => "scenario",
             Tab::PolicyLab => "policy-lab",
+            Tab::Tour => "tour",
         }
     }
 
@@ -528,6 +536,21 @@ fn remember_tab(tab: Tab) {
 pub fn app() -> Html {
     let tab = use_state_eq(|| Tab::from_fragment(&scenario::location_fragment()));
     let selected = *tab;
+    let tour_request = use_state_eq(tour::Pending::default);
+    let on_tour = {
+        let tab = tab.clone();
+        let tour_request = tour_request.clone();
+        Callback::from(move |(example, call): (usize, usize)| {
+            let serial = tour_request.0.map_or(1, |r| r.serial + 1);
+            tour_request.set(tour::Pending(Some(tour::Request {
+                serial,
+                example,
+                call,
+            })));
+            tab.set(Tab::Scenario);
+            remember_tab(Tab::Scenario);
+        })
+    };
     {
         // A share link pasted into this tab's address bar only changes the fragment: show the
         // Scenario tab, which opens it (see `scenario::ScenarioTab`).
@@ -586,7 +609,13 @@ pub fn app() -> Html {
 
             <section id="panel-scenario" class="panel" role="tabpanel" aria-labelledby="tab-scenario"
                 hidden={selected != Tab::Scenario}>
-                <scenario::ScenarioTab />
+                <ContextProvider<tour::Pending> context={*tour_request}>
+                    <scenario::ScenarioTab />
+                </ContextProvider<tour::Pending>>
+            </section>
+            <section id="panel-tour" class="panel" role="tabpanel" aria-labelledby="tab-tour"
+                hidden={selected != Tab::Tour}>
+                <tour::Tour on_run={on_tour} />
             </section>
             <section id="panel-policy-lab" class="panel" role="tabpanel"
                 aria-labelledby="tab-policy-lab" hidden={selected != Tab::PolicyLab}>
@@ -610,8 +639,8 @@ pub fn start() {
         }
     }
     match document.and_then(|d| d.get_element_by_id("app")) {
-        Some(root) => yew::Renderer::<App>::with_root(root).render(),
-        None => yew::Renderer::<App>::new().render(),
+        Some(root) => yew::Renderer::<embed::Root>::with_root(root).render(),
+        None => yew::Renderer::<embed::Root>::new().render(),
     };
 }
 

@@ -160,12 +160,16 @@ pub struct Run {
     pub millis: Option<f64>,
     /// The call outcomes of the run before this one of the same scenario (for "was … → now …").
     pub previous: Option<Vec<String>>,
+    /// The change log of the run's storage (records, objects, key material), for IndexedDB
+    /// (see [`crate::persist`]).
+    pub storage: Vec<kmslab_core::storage::Mutation>,
 }
 
 impl Run {
     pub fn new(text: &str, serial: u32) -> Run {
         let started = now_ms();
-        let result = run_scenario(text).map(Rc::new);
+        let (result, storage) = crate::persist::run_recorded(text);
+        let result = result.map(Rc::new);
         let millis = started.zip(now_ms()).map(|(a, b)| b - a);
         Run {
             serial,
@@ -174,6 +178,7 @@ impl Run {
             result,
             millis,
             previous: None,
+            storage,
         }
     }
 
@@ -250,6 +255,8 @@ pub enum Source {
     Example(usize),
     /// A share link, made by this kmslab-core version.
     Link { engine_version: String },
+    /// This browser's storage (IndexedDB): the document of the last run (see [`crate::persist`]).
+    Stored,
 }
 
 /// The Scenario tab's state.
@@ -362,7 +369,7 @@ impl ScenarioState {
     }
 
     /// Runs `text` as the next run, remembering the current run's outcomes for comparison.
-    fn rerun(&mut self, text: &str) {
+    pub(crate) fn rerun(&mut self, text: &str) {
         let mut run = Run::new(text, self.run.serial + 1);
         run.previous = self.run.outcomes();
         self.run = Rc::new(run);
@@ -376,7 +383,9 @@ impl ScenarioState {
     pub fn name(&self) -> String {
         match &self.source {
             Source::Example(i) => self.examples.get(*i).map(|e| e.name.clone()),
-            Source::Link { .. } => str_at(&self.original_doc, "name").map(str::to_owned),
+            Source::Link { .. } | Source::Stored => {
+                str_at(&self.original_doc, "name").map(str::to_owned)
+            }
         }
         .unwrap_or_else(|| "Shared scenario".to_owned())
     }
@@ -405,6 +414,10 @@ pub enum ScenarioMsg {
     ToggleEvent(usize),
     /// Show or hide the details of a "Who can do what" cell (row, column).
     ToggleAccess(usize, usize),
+    /// Open (and run) the document found in this browser's storage (see [`crate::persist`]).
+    Restore(String),
+    /// The Console's call: append it to the document, re-run, open it (see `console::append`).
+    AppendCall(Value),
 }
 
 impl Reducible for ScenarioState {
@@ -470,6 +483,13 @@ impl Reducible for ScenarioState {
                 let cell = (row, column);
                 next.open_access = (self.open_access != Some(cell)).then_some(cell);
             }
+            ScenarioMsg::Restore(text) => {
+                let examples = Rc::clone(&next.examples);
+                let serial = self.run.serial + 1;
+                next = ScenarioState::open(examples, Source::Stored, Rc::from(text), serial);
+                next.view = self.view;
+            }
+            ScenarioMsg::AppendCall(call) => crate::console::append(&mut next, call),
         }
         Rc::new(next)
     }
@@ -542,6 +562,8 @@ fn copy_to_clipboard(link: String, done: Callback<bool>) {
 pub fn scenario_tab() -> Html {
     let state = use_reducer(|| ScenarioState::from_fragment(&location_fragment()));
     let dispatch = state.dispatcher();
+    let storage_bar = crate::persist::use_persistence(state.clone());
+    crate::tour::use_tour_requests(&dispatch);
 
     {
         let dispatch = dispatch.clone();
@@ -609,7 +631,7 @@ pub fn scenario_tab() -> Html {
     let run = &state.run;
     let example = match state.source {
         Source::Example(i) => state.examples.get(i),
-        Source::Link { .. } => None,
+        Source::Link { .. } | Source::Stored => None,
     };
     let description = match example {
         Some(e) => e.description.clone(),
@@ -620,6 +642,7 @@ pub fn scenario_tab() -> Html {
 
     html! {
         <>
+            { storage_bar }
             if let Some(error) = &state.link_error {
                 <div class="engine-error link-error" id="share-error" role="alert">
                     <strong>{ "This share link could not be opened" }</strong>
@@ -632,9 +655,10 @@ pub fn scenario_tab() -> Html {
                     <label for="example">{ "Example scenario" }</label>
                     <div class="control-row">
                         <select id="example" onchange={on_example}>
-                            if let Source::Link { .. } = state.source {
+                            if let Source::Link { .. } | Source::Stored = state.source {
                                 <option value="shared" selected=true disabled=true>
-                                    { format!("Shared link: {}", state.name()) }
+                                    { if state.source == Source::Stored { "Restored: " } else { "Shared link: " } }
+                                    { state.name() }
                                 </option>
                             }
                             { for state.examples.iter().enumerate().map(|(i, e)| html! {
@@ -694,6 +718,10 @@ pub fn scenario_tab() -> Html {
                     { view_run(&state, &dispatch) }
                 </section>
             </div>
+            <crate::console::Console doc={Rc::clone(&state.original_doc)} on_send={{
+                let dispatch = dispatch.clone();
+                Callback::from(move |call| dispatch.dispatch(ScenarioMsg::AppendCall(call)))
+            }} />
         </>
     }
 }
