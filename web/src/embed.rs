@@ -84,29 +84,13 @@ pub fn embed_page() -> Html {
         let dispatch = state.dispatcher();
         let fragment = fragment.clone();
         use_effect_with((), move |_| {
-            use js_sys::wasm_bindgen::JsCast;
-            let listener = js_sys::wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            crate::on_hashchange(move || {
                 let next = share_fragment(&location_fragment());
                 if share::is_share_fragment(&next) {
                     fragment.set(next.clone());
                     dispatch.dispatch(ScenarioMsg::OpenLink(next));
                 }
-            });
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback(
-                    "hashchange",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "hashchange",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-            }
+            })
         });
     }
     let on_toggle = {

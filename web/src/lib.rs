@@ -530,6 +530,24 @@ fn remember_tab(tab: Tab) {
     }
 }
 
+/// Calls `f` on every `hashchange` of the window; the returned closure unsubscribes (an effect's cleanup).
+pub(crate) fn on_hashchange(f: impl Fn() + 'static) -> impl FnOnce() {
+    use js_sys::wasm_bindgen::JsCast;
+    let listener = js_sys::wasm_bindgen::closure::Closure::<dyn Fn()>::new(f);
+    let window = web_sys::window();
+    if let Some(w) = &window {
+        let _ = w.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+    }
+    move || {
+        if let Some(w) = &window {
+            let _ = w.remove_event_listener_with_callback(
+                "hashchange",
+                listener.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
 /// The page: a header, the tabs and their panels. Both panels stay mounted (a hidden tab keeps its
 /// state); only the selected one is visible.
 #[function_component(App)]
@@ -556,27 +574,11 @@ pub fn app() -> Html {
         // Scenario tab, which opens it (see `scenario::ScenarioTab`).
         let tab = tab.clone();
         use_effect_with((), move |_| {
-            use js_sys::wasm_bindgen::JsCast;
-            let listener = js_sys::wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            crate::on_hashchange(move || {
                 if share::is_share_fragment(&scenario::location_fragment()) {
                     tab.set(Tab::Scenario);
                 }
-            });
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback(
-                    "hashchange",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "hashchange",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-            }
+            })
         });
     }
     html! {

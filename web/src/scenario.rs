@@ -568,27 +568,12 @@ pub fn scenario_tab() -> Html {
     {
         let dispatch = dispatch.clone();
         use_effect_with((), move |_| {
-            let listener = js_sys::wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+            crate::on_hashchange(move || {
                 let fragment = location_fragment();
                 if share::is_share_fragment(&fragment) {
                     dispatch.dispatch(ScenarioMsg::OpenLink(fragment));
                 }
-            });
-            let window = web_sys::window();
-            if let Some(w) = &window {
-                let _ = w.add_event_listener_with_callback(
-                    "hashchange",
-                    listener.as_ref().unchecked_ref(),
-                );
-            }
-            move || {
-                if let Some(w) = &window {
-                    let _ = w.remove_event_listener_with_callback(
-                        "hashchange",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-            }
+            })
         });
     }
 
