@@ -5,8 +5,6 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use serde_json::{json, Value};
-
 use crate::evaluation::{Answer, Decision, Reason};
 use crate::featurestore::KeyKind;
 use crate::kms::KeyManager;
@@ -216,9 +214,4 @@ fn caller_arn(arn: &str) -> String {
         }
         None => String::from(arn),
     }
-}
-
-/// The matrix as JSON.
-pub fn to_json(m: &Matrix) -> Value {
-    serde_json::to_value(m).unwrap_or_else(|_| json!({}))
 }

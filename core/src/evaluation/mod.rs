@@ -15,9 +15,9 @@ use crate::kms::{actions, Grant, GrantMatch};
 use crate::policy::arn::{account_of, is_kms_key_arn, Arn};
 use crate::policy::ast::{Effect, Policy, PolicyKind, Statement};
 use crate::policy::condition::ConditionReason;
+use crate::policy::parse_policy;
 use crate::policy::pattern::glob;
 use crate::policy::principal::{Caller, CallerType, MatchedVia};
-use crate::policy::{parse_policy, KEY_POLICY_MAX_BYTES};
 use context::{ContextValue, RequestContext};
 pub use explain::*;
 
@@ -1174,9 +1174,4 @@ fn matched_element(
     let mut e = ElementTrace::new(name, matched, reason, span);
     e.value = entry.cloned();
     e
-}
-
-/// Whether a key policy text is within KMS's size limit.
-pub fn key_policy_size_ok(text: &str) -> bool {
-    text.len() <= KEY_POLICY_MAX_BYTES
 }

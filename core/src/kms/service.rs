@@ -5,7 +5,6 @@
 //! protocol. Every authorization made is recorded with its full decision, so callers can explain results.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -1531,16 +1530,6 @@ impl Kms {
             .filter(move |g| g.key_arn == arn && g.retired_ms.is_none())
     }
 
-    /// The key material of a key (for persistence through the storage layer).
-    pub fn key_count(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// Replaces the entropy source (scenarios use a seeded one for reproducible output).
-    pub fn set_entropy(&mut self, entropy: Box<dyn Entropy>) {
-        self.entropy = entropy;
-    }
-
     /// All aliases, by name, for a key.
     pub fn aliases_of(&self, key: &Key) -> Vec<&str> {
         self.aliases
@@ -1548,11 +1537,6 @@ impl Kms {
             .filter(|a| a.target_key_id == key.id && a.account == key.account)
             .map(|a| a.name.as_str())
             .collect()
-    }
-
-    /// Keys and their states, for reports.
-    pub fn states(&self) -> BTreeMap<String, KeyState> {
-        self.keys.iter().map(|k| (k.arn.clone(), k.state)).collect()
     }
 }
 
