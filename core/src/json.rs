@@ -199,7 +199,7 @@ impl Parser<'_> {
         }
     }
 
-    fn expect(&mut self, b: u8, what: &str) -> Result<(), JsonError> {
+    fn eat(&mut self, b: u8, what: &str) -> Result<(), JsonError> {
         if self.peek() == Some(b) {
             self.bump();
             Ok(())
@@ -371,7 +371,7 @@ impl Parser<'_> {
             end: self.pos(),
         };
         self.skip_ws();
-        self.expect(b':', "expected `:` after an object key")?;
+        self.eat(b':', "expected `:` after an object key")?;
         Ok((k, span))
     }
 

@@ -206,6 +206,27 @@ struct Hit<'a> {
     hits: PolicyHits,
 }
 
+/// A request the engine can't evaluate: `ImplicitDeny` with a `ValidationException` diagnostic.
+fn invalid_request(set: &PolicySet, kind: &str, message: String) -> Answer {
+    let d = Diagnostic {
+        severity: Severity::Error,
+        code: String::from("ValidationException"),
+        kind: String::from(kind),
+        message,
+        policy: String::from("request"),
+        line: 0,
+        column: 0,
+        offset: 0,
+        length: 0,
+    };
+    invalid(
+        Reason::InvalidRequest,
+        alloc::vec![d],
+        set.warnings.clone(),
+        String::from("invalid request"),
+    )
+}
+
 fn invalid(
     reason: Reason,
     errors: Vec<Diagnostic>,
@@ -236,25 +257,13 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         );
     }
     let Some(caller) = Caller::parse(&req.principal) else {
-        let d = Diagnostic {
-            severity: Severity::Error,
-            code: String::from("ValidationException"),
-            kind: String::from("invalidPrincipal"),
-            message: format!(
+        return invalid_request(
+            set,
+            "invalidPrincipal",
+            format!(
                 "the request principal `{}` is not an IAM user, role, role session, federated user, account or service principal",
                 req.principal
             ),
-            policy: String::from("request"),
-            line: 0,
-            column: 0,
-            offset: 0,
-            length: 0,
-        };
-        return invalid(
-            Reason::InvalidRequest,
-            alloc::vec![d],
-            set.warnings.clone(),
-            String::from("invalid request"),
         );
     };
     let action_ok = req.action.split_once(':').is_some_and(|(svc, act)| {
@@ -279,23 +288,7 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
                 ),
             )
         };
-        let d = Diagnostic {
-            severity: Severity::Error,
-            code: String::from("ValidationException"),
-            kind: String::from(kind),
-            message,
-            policy: String::from("request"),
-            line: 0,
-            column: 0,
-            offset: 0,
-            length: 0,
-        };
-        return invalid(
-            Reason::InvalidRequest,
-            alloc::vec![d],
-            set.warnings.clone(),
-            String::from("invalid request"),
-        );
+        return invalid_request(set, kind, message);
     }
     let action_lower = req.action.to_ascii_lowercase();
     let resource = req.resource.as_str();

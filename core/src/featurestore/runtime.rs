@@ -33,9 +33,7 @@ struct Stored {
 
 impl World {
     pub(crate) fn put_record(&mut self, principal: &str, input: &Value) -> Result<Value, FsError> {
-        let gi = self.find_group(input)?;
-        let (arn, owner) = self.group_ids(gi)?;
-        self.authorize_sagemaker(principal, "sagemaker:PutRecord", &arn, &owner)?;
+        let (gi, arn) = self.authorized_group(principal, "sagemaker:PutRecord", input)?;
         let record = input
             .get("Record")
             .and_then(Value::as_array)
@@ -51,7 +49,7 @@ impl World {
         let targets = self.target_stores(gi, input)?;
         if targets.0 {
             let data_key = self.online_data_key(principal, gi)?;
-            let key = format!("{arn}\u{0}{record_id}");
+            let key = online_key(&arn, &record_id);
             let newer = match self.read_online(&data_key, &key)? {
                 Some(existing) => event_ms > existing.event_time_ms,
                 None => true,
@@ -91,14 +89,8 @@ impl World {
     }
 
     pub(crate) fn get_record(&mut self, principal: &str, input: &Value) -> Result<Value, FsError> {
-        let gi = self.find_group(input)?;
-        let (arn, owner) = self.group_ids(gi)?;
-        self.authorize_sagemaker(principal, "sagemaker:GetRecord", &arn, &owner)?;
-        let id = input
-            .get("RecordIdentifierValueAsString")
-            .and_then(Value::as_str)
-            .ok_or_else(|| validation(String::from("RecordIdentifierValueAsString is required")))?
-            .to_string();
+        let (gi, arn) = self.authorized_group(principal, "sagemaker:GetRecord", input)?;
+        let id = required_str(input, "RecordIdentifierValueAsString")?.to_string();
         let names: Option<Vec<String>> =
             input
                 .get("FeatureNames")
@@ -133,7 +125,7 @@ impl World {
             )));
         }
         let data_key = self.online_data_key(principal, gi)?;
-        let stored = self.read_online(&data_key, &format!("{arn}\u{0}{id}"))?;
+        let stored = self.read_online(&data_key, &online_key(arn, id))?;
         // "If no Record with RecordIdentifierValue is found, then an empty result is returned."
         // Expired records are no longer returned (ExpiresAt = EventTime + TtlDuration).
         let now = self.clock_ms;
@@ -167,18 +159,9 @@ impl World {
         principal: &str,
         input: &Value,
     ) -> Result<Value, FsError> {
-        let gi = self.find_group(input)?;
-        let (arn, owner) = self.group_ids(gi)?;
-        self.authorize_sagemaker(principal, "sagemaker:DeleteRecord", &arn, &owner)?;
-        let id = input
-            .get("RecordIdentifierValueAsString")
-            .and_then(Value::as_str)
-            .ok_or_else(|| validation(String::from("RecordIdentifierValueAsString is required")))?
-            .to_string();
-        let event = input
-            .get("EventTime")
-            .and_then(Value::as_str)
-            .ok_or_else(|| validation(String::from("EventTime is required")))?;
+        let (gi, arn) = self.authorized_group(principal, "sagemaker:DeleteRecord", input)?;
+        let id = required_str(input, "RecordIdentifierValueAsString")?.to_string();
+        let event = required_str(input, "EventTime")?;
         let event_ms = parse_date(event)
             .ok_or_else(|| validation(format!("EventTime `{event}` is not a valid time")))?;
         let mode = input
@@ -193,7 +176,7 @@ impl World {
         let targets = self.target_stores(gi, input)?;
         if targets.0 {
             let data_key = self.online_data_key(principal, gi)?;
-            let key = format!("{arn}\u{0}{id}");
+            let key = online_key(&arn, &id);
             let existing = self.read_online(&data_key, &key)?;
             let later = existing.as_ref().is_none_or(|e| event_ms > e.event_time_ms);
             if mode == "HardDelete" {
@@ -320,6 +303,19 @@ impl World {
             }
         }
         Ok(json!({ "Records": records, "Errors": errors, "UnprocessedIdentifiers": [] }))
+    }
+
+    /// The feature group an input names, once the caller is authorized for `action` on it: (index, ARN).
+    fn authorized_group(
+        &mut self,
+        principal: &str,
+        action: &str,
+        input: &Value,
+    ) -> Result<(usize, String), FsError> {
+        let gi = self.find_group(input)?;
+        let (arn, owner) = self.group_ids(gi)?;
+        self.authorize_sagemaker(principal, action, &arn, &owner)?;
+        Ok((gi, arn))
     }
 
     /// Checks a record against the group's definitions; returns (record identifier, event time in ms).
@@ -682,6 +678,19 @@ fn ttl_ms(v: &Value) -> Result<Option<i64>, FsError> {
         )));
     }
     Ok(Some(value.saturating_mul(ms)))
+}
+
+/// A required string member of an input.
+fn required_str<'a>(input: &'a Value, field: &str) -> Result<&'a str, FsError> {
+    input
+        .get(field)
+        .and_then(Value::as_str)
+        .ok_or_else(|| validation(format!("{field} is required")))
+}
+
+/// The storage key of an online record: feature group ARN and record identifier.
+fn online_key(arn: &str, id: &str) -> String {
+    format!("{arn}\u{0}{id}")
 }
 
 fn validation(message: String) -> FsError {
