@@ -24,6 +24,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { launchOptions } from "../e2e/chromium.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.BASE_URL;
 if (!baseUrl) {
@@ -76,20 +77,7 @@ function probe() {
 
 async function once(run) {
   const profile = await mkdtemp(path.join(tmpdir(), "kmslab-budgets-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
+  const context = await chromium.launchPersistentContext(profile, launchOptions);
   const errors = [];
   try {
     await context.addInitScript(probe);

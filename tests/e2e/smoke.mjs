@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { launchOptions } from "./chromium.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.BASE_URL;
 if (!baseUrl) {
@@ -48,18 +49,7 @@ function expectEqual(actual, expected, what) {
 
 const profile = await mkdtemp(path.join(tmpdir(), "kmslab-e2e-"));
 const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-  viewport: { width: 1280, height: 900 },
+  ...launchOptions,
   acceptDownloads: true,
 });
 
@@ -392,20 +382,6 @@ try {
   await page.emulateMedia({ colorScheme: "light" });
 
   // ---- Editing the scenario's policies, re-running, share links ----
-  const launchOptions = {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    viewport: { width: 1280, height: 900 },
-  };
   const diagnosticsText = async (i) =>
     ((await page.locator(`#policy-${i}-diagnostics`).textContent()) ?? "").replace(/\s+/g, " ").trim();
 
