@@ -4,7 +4,9 @@
 # random free port of 127.0.0.1 with python3's http.server and runs tests/budgets/measure.mjs
 # (time to the seed scenario's summary and to the first trace, 5 runs in headless Chromium).
 # Informational: exits 0 unless the build or the page fails (an exceeded budget is only reported).
-# Needs the tools from scripts/install-tools.sh. RUNS=n overrides the number of runs.
+# Then tests/budgets/idb.mjs: 10,000 PutRecords through the batch panel vs a raw IndexedDB put of the
+# same bytes (records/s, ratio). Needs the tools from scripts/install-tools.sh. RUNS=n overrides the
+# number of load runs, RECORDS=n the batch size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
@@ -39,3 +41,6 @@ echo
 . scripts/serve-dist.sh budgets
 
 node tests/budgets/measure.mjs "http://127.0.0.1:$port/" "${RUNS:-5}"
+
+# ---- 10,000 PutRecords into IndexedDB vs a raw put of the same bytes ----
+node tests/budgets/idb.mjs "http://127.0.0.1:$port/" "${RECORDS:-10000}"

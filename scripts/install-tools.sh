@@ -20,6 +20,12 @@ if [ "$need_browser" = 1 ]; then
   else
     log "chromium present: $(chromium --version 2>/dev/null | head -n1)"
   fi
+  # A CJK font, so screenshots of the Traditional Chinese interface show characters, not boxes.
+  if ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then
+    log "apt: fonts-wqy-microhei"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq fonts-wqy-microhei >/dev/null || { apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null; }
+  fi
 fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
@@ -40,14 +46,26 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; 
   cargo install --locked trunk --version "$TRUNK_VERSION" --force
 fi
 
+CARGO_FUZZ_VERSION=0.13.2
+if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "$CARGO_FUZZ_VERSION" ]; then
+  log "cargo install cargo-fuzz $CARGO_FUZZ_VERSION (~1 min)"
+  cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION" --force
+fi
+
 if ! command -v wasm-pack >/dev/null; then
   log "cargo install wasm-pack (~3 min)"
   cargo install --locked wasm-pack
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ]; then
-  log "npm ci (binaryen, playwright-core)"
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+  || [ ! -d node_modules/@cloud-copilot/iam-simulate ] || [ ! -d node_modules/@cedar-policy/cedar-wasm ]; then
+  log "npm ci (binaryen, playwright-core, @cloud-copilot/iam-simulate, @cedar-policy/cedar-wasm)"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+fi
+# TypeScript, for the npm package's type check (scripts/npm-tests.sh); in package-lock.json like the above.
+if [ ! -x node_modules/.bin/tsc ]; then
+  log "npm ci (typescript)"
+  npm ci --no-audit --no-fund
 fi
 if ! python3 -c "import jsonschema" 2>/dev/null; then
   log "pip install jsonschema (scenario schema check)"

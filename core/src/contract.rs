@@ -16,6 +16,7 @@ pub const MAX_QUESTION_BYTES: usize = 16 * 1024 * 1024;
 
 /// A question: a request and the policies that decide it.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Question {
     pub request: RequestInput,
@@ -38,7 +39,9 @@ pub struct Question {
     pub explain: Option<bool>,
 }
 
+/// A request: who does what on which resource, in which context.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestInput {
     pub principal: String,
@@ -46,7 +49,12 @@ pub struct RequestInput {
     pub resource: String,
     #[serde(default)]
     pub resource_account: Option<String>,
+    /// Condition keys (names case-insensitive) to a string, number, boolean or a list of those.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "wasm-policy",
+        tsify(type = "Record<string, string | number | boolean | (string | number | boolean)[]>")
+    )]
     pub context: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     pub grant_tokens: Vec<String>,
@@ -54,14 +62,18 @@ pub struct RequestInput {
 
 /// A policy: JSON text, a JSON object, or `{ "name", "document" }`.
 #[derive(Clone, Debug, serde::Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum PolicyInput {
     Text(String),
     Named {
         name: String,
+        #[cfg_attr(feature = "wasm-policy", tsify(type = "string | Record<string, unknown>"))]
         document: serde_json::Value,
     },
-    Document(serde_json::Value),
+    Document(
+        #[cfg_attr(feature = "wasm-policy", tsify(type = "Record<string, unknown>"))] serde_json::Value,
+    ),
 }
 
 impl PolicyInput {
@@ -134,38 +146,23 @@ impl Question {
 
     /// The question's policies, parsed and validated once.
     pub fn policy_set(&self) -> PolicySet {
-        let mut src = PolicySources::default();
-        for (i, p) in self.identity_policies.iter().enumerate() {
-            src.identity
-                .push(p.source(format!("identityPolicies[{i}]")));
-        }
-        src.resource = self
-            .resource_policy
-            .as_ref()
-            .map(|p| p.source(String::from("resourcePolicy")));
-        src.service_control = self
-            .service_control_policies
-            .as_ref()
-            .map(|levels| levels_of(levels, "serviceControlPolicies"));
-        src.resource_control = self
-            .resource_control_policies
-            .as_ref()
-            .map(|levels| levels_of(levels, "resourceControlPolicies"));
-        src.permissions_boundary = self
-            .permissions_boundary
-            .as_ref()
-            .map(|p| p.source(String::from("permissionsBoundary")));
-        src.session = self
-            .session_policy
-            .as_ref()
-            .map(|p| p.source(String::from("sessionPolicy")));
-        src.grants = self
-            .grants
-            .iter()
-            .enumerate()
-            .map(|(i, g)| (format!("grants[{i}]"), g.clone()))
-            .collect();
-        PolicySet::build(&src, is_kms_key_arn(&self.request.resource))
+        PolicySet::build(
+            &self.policy_sources(),
+            is_kms_key_arn(&self.request.resource),
+        )
+    }
+
+    /// The question's policies with their ids (`identityPolicies[0]`, `resourcePolicy`, … or a given name).
+    pub fn policy_sources(&self) -> PolicySources {
+        sources(
+            &self.identity_policies,
+            self.resource_policy.as_ref(),
+            self.service_control_policies.as_deref(),
+            self.resource_control_policies.as_deref(),
+            self.permissions_boundary.as_ref(),
+            self.session_policy.as_ref(),
+            &self.grants,
+        )
     }
 
     /// The request, with its context converted.
@@ -181,6 +178,89 @@ impl Question {
             now_ms,
         };
         Ok(self.policy_set().decide(&req, opts))
+    }
+}
+
+fn sources(
+    identity: &[PolicyInput],
+    resource: Option<&PolicyInput>,
+    service_control: Option<&[Vec<PolicyInput>]>,
+    resource_control: Option<&[Vec<PolicyInput>]>,
+    permissions_boundary: Option<&PolicyInput>,
+    session: Option<&PolicyInput>,
+    grants: &[Grant],
+) -> PolicySources {
+    PolicySources {
+        identity: identity
+            .iter()
+            .enumerate()
+            .map(|(i, p)| p.source(format!("identityPolicies[{i}]")))
+            .collect(),
+        resource: resource.map(|p| p.source(String::from("resourcePolicy"))),
+        service_control: service_control.map(|levels| levels_of(levels, "serviceControlPolicies")),
+        resource_control: resource_control
+            .map(|levels| levels_of(levels, "resourceControlPolicies")),
+        permissions_boundary: permissions_boundary
+            .map(|p| p.source(String::from("permissionsBoundary"))),
+        session: session.map(|p| p.source(String::from("sessionPolicy"))),
+        grants: grants
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (format!("grants[{i}]"), g.clone()))
+            .collect(),
+    }
+}
+
+/// The policies of a question without its request — what a [`PolicySet`] is built from once, to decide many
+/// requests (the npm package's `new PolicySet(input)`). Policy ids are those of [`Question`].
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicySetInput {
+    #[serde(default)]
+    pub identity_policies: Vec<PolicyInput>,
+    #[serde(default)]
+    pub resource_policy: Option<PolicyInput>,
+    #[serde(default)]
+    pub service_control_policies: Option<Vec<Vec<PolicyInput>>>,
+    #[serde(default)]
+    pub resource_control_policies: Option<Vec<Vec<PolicyInput>>>,
+    #[serde(default)]
+    pub permissions_boundary: Option<PolicyInput>,
+    #[serde(default)]
+    pub session_policy: Option<PolicyInput>,
+    #[serde(default)]
+    pub grants: Vec<Grant>,
+    /// Read the resource policy as a KMS key policy (`true`) or a plain resource policy (`false`) for every
+    /// request. Left out: decided per request from its resource, exactly as for a question (a KMS key ARN
+    /// means a key policy).
+    #[serde(default)]
+    pub key_policy: Option<bool>,
+    /// Build the trace tree (default true); `false` is several times faster for bulk decisions.
+    #[serde(default)]
+    pub explain: Option<bool>,
+}
+
+impl PolicySetInput {
+    /// Parses the policies from JSON text (the same limits and errors as [`Question::from_json`]).
+    pub fn from_json(text: &str) -> Result<PolicySetInput, ContractError> {
+        if let Err(e) = crate::json::parse_limited(text, MAX_QUESTION_BYTES) {
+            return Err(ContractError::InvalidJson(e.to_string()));
+        }
+        serde_json::from_str(text).map_err(|e| ContractError::InvalidQuestion(e.to_string()))
+    }
+
+    /// The policies with their ids.
+    pub fn policy_sources(&self) -> PolicySources {
+        sources(
+            &self.identity_policies,
+            self.resource_policy.as_ref(),
+            self.service_control_policies.as_deref(),
+            self.resource_control_policies.as_deref(),
+            self.permissions_boundary.as_ref(),
+            self.session_policy.as_ref(),
+            &self.grants,
+        )
     }
 }
 
@@ -206,9 +286,12 @@ impl RequestInput {
             resource_account: self.resource_account.clone(),
             context: Vec::with_capacity(self.context.len()),
         };
-        for (k, v) in &self.context {
-            req.set(k, context_value(k, v)?);
-        }
+        let entries = self
+            .context
+            .iter()
+            .map(|(k, v)| context_value(k, v).map(|v| (k.clone(), v)))
+            .collect::<Result<Vec<_>, _>>()?;
+        req.set_all(entries);
         Ok(req)
     }
 }

@@ -15,6 +15,7 @@ pub const MAX_LEN: usize = 1024 * 1024;
 
 /// A position in the source text: 1-based line and column (in characters), 0-based byte offset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 pub struct Pos {
     pub line: u32,
     pub column: u32,
@@ -23,6 +24,7 @@ pub struct Pos {
 
 /// A range of the source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 pub struct Span {
     pub start: Pos,
     pub end: Pos,
@@ -141,6 +143,8 @@ enum Frame {
     Object {
         start: Pos,
         members: Vec<Member>,
+        /// The keys so far, for the duplicate check (a set, so a huge object stays linear-logarithmic).
+        seen: alloc::collections::BTreeSet<String>,
         key: String,
         key_span: Span,
     },
@@ -239,6 +243,7 @@ impl Parser<'_> {
                         stack.push(Frame::Object {
                             start,
                             members: Vec::new(),
+                            seen: alloc::collections::BTreeSet::new(),
                             key,
                             key_span,
                         });
@@ -305,12 +310,13 @@ impl Parser<'_> {
                     }
                     Some(Frame::Object {
                         members,
+                        seen,
                         key,
                         key_span,
                         ..
                     }) => {
                         let k = core::mem::take(key);
-                        if members.iter().any(|m| m.key == k) {
+                        if !seen.insert(k.clone()) {
                             return Err(JsonError {
                                 kind: JsonErrorKind::DuplicateKey,
                                 message: alloc::format!("duplicate key `{k}`"),

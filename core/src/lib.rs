@@ -21,6 +21,7 @@ extern crate alloc;
 pub mod contract;
 pub mod cost;
 pub mod diag;
+pub mod envelope;
 pub mod evaluation;
 pub mod featurestore;
 pub mod iam;
@@ -30,21 +31,27 @@ pub mod matrix;
 pub mod policy;
 pub mod s3;
 pub mod scenario;
+pub mod share;
 pub mod storage;
 pub mod trail;
 pub mod world;
+
+/// The JavaScript bindings of the npm package `kmslab` (npm/README.md): the policy engine's with the
+/// `wasm-policy` feature (the package's `kmslab/policy` entry), all of them with `wasm`.
+#[cfg(feature = "wasm-policy")]
+mod wasm;
 
 pub use contract::{evaluate_json, evaluate_json_at, validate_policy, ContractError, Question};
 pub use diag::{Diagnostic, Severity};
 pub use evaluation::{Answer, Decision, Options, PolicySet, Reason, Request};
 pub use policy::{parse_policy, PolicyKind};
 
-/// A bare `no_std` wasm build (no `std`, no `wasm` feature) links as a cdylib only with an allocator and
+/// A bare `no_std` wasm build (no `std`, no `wasm`/`wasm-policy` feature) links as a cdylib only with an allocator and
 /// a panic handler of its own (toolchain.md, pitfall 4). With `std` or `wasm`, the standard library's are used.
 #[cfg(all(
     target_arch = "wasm32",
     not(feature = "std"),
-    not(feature = "wasm"),
+    not(feature = "wasm-policy"),
     not(test)
 ))]
 mod bare_wasm {

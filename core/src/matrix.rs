@@ -12,6 +12,7 @@ use crate::world::World;
 
 /// One column of the matrix.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "AccessColumn"))]
 #[serde(rename_all = "camelCase")]
 pub struct Column {
     pub label: String,
@@ -21,6 +22,7 @@ pub struct Column {
 
 /// One cell: the decision and why.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "AccessCell"))]
 #[serde(rename_all = "camelCase")]
 pub struct Cell {
     pub decision: Decision,
@@ -32,16 +34,21 @@ pub struct Cell {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "AccessRow"))]
 #[serde(rename_all = "camelCase")]
 pub struct Row {
     pub principal: String,
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "AccessCell[]"))]
     pub cells: Vec<Cell>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "AccessMatrix"))]
 #[serde(rename_all = "camelCase")]
 pub struct Matrix {
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "AccessColumn[]"))]
     pub columns: Vec<Column>,
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "AccessRow[]"))]
     pub rows: Vec<Row>,
 }
 

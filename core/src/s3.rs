@@ -130,6 +130,7 @@ impl World {
             None => self.aws_managed_key(&b.account, "s3")?,
         };
         let call = self.call_as(principal, Some("s3"));
+        let before = self.kms_requests.len();
         let (data_key, wrapped) = if b.bucket_key_enabled {
             // One bucket-level key per requester and KMS key, reused for its lifetime (S3-DG/bucket-key.md);
             // its encryption context is the bucket ARN.
@@ -171,10 +172,72 @@ impl World {
         stored.extend_from_slice(&u32::try_from(wrapped.len()).unwrap_or(0).to_be_bytes());
         stored.extend_from_slice(&wrapped);
         stored.extend_from_slice(&sealed);
+        let requests = (before..self.kms_requests.len()).collect();
+        self.note_object(
+            "sealed",
+            bucket,
+            key,
+            &object_arn,
+            &key_arn,
+            &b,
+            &stored,
+            requests,
+        );
         self.storage
             .put(Table::OfflineStore, &format!("s3://{bucket}/{key}"), stored);
         self.s3.objects_written += 1;
         Ok(key_arn)
+    }
+
+    /// Records what envelope encryption did for one S3 object.
+    #[allow(clippy::too_many_arguments)]
+    fn note_object(
+        &mut self,
+        action: &'static str,
+        bucket: &str,
+        key: &str,
+        object_arn: &str,
+        key_arn: &str,
+        b: &Bucket,
+        stored: &[u8],
+        kms_requests: Vec<usize>,
+    ) {
+        let wrapped_len = stored
+            .get(..4)
+            .and_then(|x| <[u8; 4]>::try_from(x).ok())
+            .map_or(0, |x| u32::from_be_bytes(x) as usize);
+        let wrapped = stored.get(4..4 + wrapped_len).unwrap_or(&[]);
+        let key_manager = match self.kms.key_by_arn(key_arn).map(|k| k.manager) {
+            Ok(crate::kms::KeyManager::Aws) => "AWS managed",
+            Ok(crate::kms::KeyManager::AwsOwned) => "AWS owned",
+            _ => "customer managed",
+        };
+        let (data_key, ec) = if b.bucket_key_enabled {
+            (
+                "an S3 Bucket Key (one data key per bucket, requester and KMS key, reused while it lives)",
+                json!({ "aws:s3:arn": format!("arn:{}:s3:::{}", self.partition, bucket) }),
+            )
+        } else {
+            (
+                "a data key of its own (GenerateDataKey for this object)",
+                json!({ "aws:s3:arn": object_arn }),
+            )
+        };
+        self.envelopes.push(crate::envelope::Envelope {
+            store: "offline",
+            action,
+            location: format!("s3://{bucket}/{key}"),
+            kms_key: String::from(key_arn),
+            key_manager,
+            data_key,
+            encryption_context: ec,
+            wrapped_data_key_hex: crate::envelope::hex_prefix(wrapped),
+            wrapped_data_key_bytes: wrapped.len(),
+            algorithm: "AES-256-GCM (additional data: the object ARN)",
+            stored_hex: crate::envelope::hex_prefix(stored),
+            stored_bytes: stored.len(),
+            kms_requests,
+        });
     }
 
     fn generate_data_key(
@@ -385,11 +448,28 @@ impl World {
             json!({ "aws:s3:arn": object_arn })
         };
         let call = self.call_as(principal, Some("s3"));
+        let before = self.kms_requests.len();
         let out = self.kms_request(
             &call,
             "Decrypt",
             &json!({ "CiphertextBlob": base64_encode(wrapped), "EncryptionContext": ec }),
         )?;
+        let key_arn = self
+            .kms_requests
+            .get(before)
+            .and_then(|r| r.key_arn.clone())
+            .unwrap_or_default();
+        let requests = (before..self.kms_requests.len()).collect();
+        self.note_object(
+            "opened",
+            bucket,
+            key,
+            &object_arn,
+            &key_arn,
+            &b,
+            &stored,
+            requests,
+        );
         let dk = out
             .get("Plaintext")
             .and_then(|v| v.as_str())

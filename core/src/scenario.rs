@@ -33,6 +33,11 @@ pub const FORMAT_VERSION: u64 = 1;
 pub const MAX_CALLS: usize = 100_000;
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(rename = "ScenarioDocument")
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scenario {
     pub kmslab: u64,
@@ -65,6 +70,7 @@ pub struct Scenario {
     #[serde(default)]
     pub settings: Settings,
     #[serde(default)]
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "ScenarioStep[]"))]
     pub calls: Vec<Step>,
 }
 
@@ -77,6 +83,7 @@ fn default_partition() -> String {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccountDecl {
     pub id: String,
@@ -85,6 +92,7 @@ pub struct AccountDecl {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PrincipalDecl {
     /// `arn:aws:iam::ACCOUNT:user/NAME` or `arn:aws:iam::ACCOUNT:role/NAME`.
@@ -98,6 +106,7 @@ pub struct PrincipalDecl {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrganizationDecl {
     #[serde(default)]
@@ -110,19 +119,24 @@ pub struct OrganizationDecl {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KeyDecl {
     pub arn: String,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "KeySpec | null"))]
     pub key_spec: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "KeyUsage | null"))]
     pub key_usage: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "KeyState | null"))]
     pub key_state: Option<String>,
     /// `CUSTOMER` (default) or `AWS`.
     #[serde(default)]
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "\"CUSTOMER\" | \"AWS\" | null"))]
     pub key_manager: Option<String>,
     /// The key policy; default: KMS's default key policy for the key's account.
     #[serde(default)]
@@ -134,6 +148,7 @@ pub struct KeyDecl {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BucketDecl {
     pub name: String,
@@ -147,6 +162,7 @@ pub struct BucketDecl {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settings {
     /// Seconds before a new grant (or a retirement) takes effect everywhere (default 60).
@@ -162,6 +178,7 @@ pub struct Settings {
 
 /// One step: a call, or a clock step.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "ScenarioStep"))]
 #[serde(untagged)]
 pub enum Step {
     Clock {
@@ -172,6 +189,7 @@ pub enum Step {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum ClockStep {
     Seconds(i64),
@@ -179,6 +197,7 @@ pub enum ClockStep {
 }
 
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CallDecl {
     /// A name later inputs refer to as `${NAME.Field}`.
@@ -189,7 +208,9 @@ pub struct CallDecl {
     pub as_: String,
     /// `kms:Encrypt`, `sagemaker:PutRecord`, …
     pub op: String,
+    /// The operation's request in the AWS JSON shape (PascalCase members, blobs as base-64 strings).
     #[serde(default)]
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "Record<string, any>"))]
     pub input: Value,
     /// For direct KMS calls: the service the call goes through (`sagemaker`, `s3`).
     #[serde(default)]
@@ -198,6 +219,12 @@ pub struct CallDecl {
     pub session_policy: Option<PolicyInput>,
     /// `{"error": "CODE"}` or `{"output": {…fields that must match…}}`, optionally `{"decision": …}`.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "wasm-policy",
+        tsify(
+            type = "{ error?: string; messageContains?: string; output?: Record<string, any>; success?: boolean; decision?: Decision } | null"
+        )
+    )]
     pub expect: Option<Value>,
     /// Repeat the call this many times (batch work; `${i}` in the input is the iteration).
     #[serde(default)]
@@ -241,6 +268,7 @@ impl fmt::Display for ScenarioError {
 
 /// The outcome of one call.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct CallResult {
     pub index: usize,
@@ -251,11 +279,13 @@ pub struct CallResult {
     pub op: String,
     pub time: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "Record<string, any>"))]
     pub output: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<CallError>,
     pub authorizations: Vec<Authorization>,
     /// CloudTrail events this call produced.
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "CloudTrailEvent[]"))]
     pub cloud_trail: Vec<Value>,
     /// KMS requests this call made (directly or through services).
     pub kms_requests: usize,
@@ -263,9 +293,23 @@ pub struct CallResult {
     pub expectation: Option<Expectation>,
     /// How many times the call ran (`repeat`); results are those of the last run.
     pub runs: u32,
+    /// Runs of a repeated call whose authorizations, CloudTrail events and envelopes are not in this result
+    /// (only the first [`DETAILED_RUNS`] runs and the last one are kept).
+    #[serde(skip_serializing_if = "is_zero")]
+    #[cfg_attr(feature = "wasm-policy", tsify(optional))]
+    pub runs_not_detailed: u32,
+    /// For a repeated call: how many runs ended in each outcome (`ok` or the error code).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "wasm-policy", tsify(optional))]
+    pub outcomes: BTreeMap<String, u32>,
+    /// What envelope encryption did for each record or object the call sealed or opened.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "wasm-policy", tsify(optional))]
+    pub envelopes: Vec<crate::envelope::Envelope>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct CallError {
     pub code: String,
@@ -273,6 +317,7 @@ pub struct CallError {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Expectation {
     pub passed: bool,
@@ -281,6 +326,7 @@ pub struct Expectation {
 
 /// Everything a run produced.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct RunResult {
     pub kmslab: u64,
@@ -289,17 +335,23 @@ pub struct RunResult {
     pub name: Option<String>,
     pub calls: Vec<CallResult>,
     pub expectations: ExpectationSummary,
+    /// The whole trail, as a CloudTrail log file.
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "{ Records: CloudTrailEvent[] }"))]
     pub cloud_trail: Value,
     pub kms_requests: Vec<crate::world::KmsRequest>,
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "CostReport"))]
     pub cost: Value,
     pub end_time: String,
     /// The region's state after the last call: keys, grants and feature groups (for views and charts).
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "Record<string, any>"))]
     pub state: Value,
     /// Who can do what after the last call: principals × operations → decision.
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "AccessMatrix"))]
     pub access: crate::matrix::Matrix,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ExpectationSummary {
     pub checked: usize,
@@ -533,10 +585,157 @@ impl Scenario {
         &self,
         entropy: Option<Box<dyn Entropy>>,
     ) -> Result<(RunResult, World), ScenarioError> {
-        let mut w = self.build(entropy)?;
-        let mut outputs: BTreeMap<String, Value> = BTreeMap::new();
-        let mut results = Vec::with_capacity(self.calls.len());
-        for step in &self.calls {
+        self.clone().start(entropy)?.finish()
+    }
+
+    /// Builds the world and returns a [`Runner`] that runs the calls a slice at a time: a host that must stay
+    /// responsive (a browser tab running 10,000 PutRecords) calls [`Runner::advance`] between its own work,
+    /// shows [`Runner::progress`], and may persist what each slice wrote
+    /// (`runner.world_mut().storage.drain_changes()`). The result is the same as [`Scenario::run`]'s.
+    pub fn start(self, entropy: Option<Box<dyn Entropy>>) -> Result<Runner, ScenarioError> {
+        let world = self.build(entropy)?;
+        let runs_total = self
+            .calls
+            .iter()
+            .map(|step| match step {
+                Step::Call(c) => u64::from(c.repeat.unwrap_or(1).max(1)),
+                Step::Clock { .. } => 0,
+            })
+            .sum();
+        Ok(Runner {
+            scenario: self,
+            world,
+            outputs: BTreeMap::new(),
+            results: Vec::new(),
+            next_step: 0,
+            current: None,
+            runs_done: 0,
+            runs_total,
+        })
+    }
+}
+
+/// How many runs of a repeated call keep their authorizations, CloudTrail events and envelopes in the call's
+/// result (the last run always does); the rest are counted in `runsNotDetailed` and `outcomes`. The world's
+/// CloudTrail and KMS request report still hold every run.
+pub const DETAILED_RUNS: u32 = 10;
+
+/// A scenario run in progress (see [`Scenario::start`]).
+pub struct Runner {
+    scenario: Scenario,
+    world: World,
+    outputs: BTreeMap<String, Value>,
+    results: Vec<CallResult>,
+    /// The step to run next.
+    next_step: usize,
+    /// The call being repeated, when a slice ended in the middle of its runs.
+    current: Option<Running>,
+    runs_done: u64,
+    runs_total: u64,
+}
+
+impl fmt::Debug for Runner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runner")
+            .field("progress", &self.progress())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a run stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    /// Calls run so far, counting each run of a repeated call (`repeat`).
+    pub runs_done: u64,
+    pub runs_total: u64,
+    /// Call steps finished (a repeated call counts once, when its last run is done).
+    pub calls_done: usize,
+    /// The step (index in `calls`, clock steps counted) to run next.
+    pub next_step: usize,
+    pub steps_total: usize,
+    pub finished: bool,
+}
+
+/// A call whose runs are under way.
+struct Running {
+    step: usize,
+    next_run: u32,
+    runs: u32,
+    kms_before: usize,
+    last: Result<Value, CallError>,
+    authorizations: Vec<Authorization>,
+    cloud_trail: Vec<Value>,
+    envelopes: Vec<crate::envelope::Envelope>,
+    /// The details of the latest run past the first [`DETAILED_RUNS`].
+    tail: Option<RunDetails>,
+    outcomes: BTreeMap<String, u32>,
+}
+
+/// A run's authorizations, its CloudTrail events (a range of the world's trail) and its envelopes.
+type RunDetails = (
+    Vec<Authorization>,
+    core::ops::Range<usize>,
+    Vec<crate::envelope::Envelope>,
+);
+
+/// The world's CloudTrail events in `range`, as JSON.
+fn trail_json(w: &World, range: core::ops::Range<usize>) -> Vec<Value> {
+    w.trail
+        .events()
+        .get(range)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|e| serde_json::to_value(e).ok())
+        .collect()
+}
+
+impl Runner {
+    /// Runs at most `max_runs` calls (each run of a repeated call counts as one; clock steps are free).
+    pub fn advance(&mut self, max_runs: u32) -> Result<Progress, ScenarioError> {
+        let mut budget = max_runs.max(1);
+        while budget > 0 {
+            if let Some(mut running) = self.current.take() {
+                let (c, outputs, w) = match self.scenario.calls.get(running.step) {
+                    Some(Step::Call(c)) => (c, &self.outputs, &mut self.world),
+                    _ => break,
+                };
+                while running.next_run < running.runs && budget > 0 {
+                    let i = running.next_run;
+                    let trail_at = w.trail.events().len();
+                    let input = resolve_refs(&c.input, outputs, i);
+                    running.last = dispatch(w, c, &input);
+                    let code = match &running.last {
+                        Ok(_) => String::from("ok"),
+                        Err(e) => e.code.clone(),
+                    };
+                    *running.outcomes.entry(code).or_insert(0) += 1;
+                    let authorizations = w.take_authorizations();
+                    let envelopes = w.take_envelopes();
+                    let events = trail_at..w.trail.events().len();
+                    if i < DETAILED_RUNS {
+                        running.authorizations.extend(authorizations);
+                        running.envelopes.extend(envelopes);
+                        running.cloud_trail.extend(trail_json(w, events));
+                    } else {
+                        // Kept until the next run replaces it: the last run's details.
+                        running.tail = Some((authorizations, events, envelopes));
+                    }
+                    running.next_run += 1;
+                    self.runs_done += 1;
+                    budget -= 1;
+                }
+                if running.next_run < running.runs {
+                    self.current = Some(running);
+                    break;
+                }
+                self.finish_call(running);
+                continue;
+            }
+            let Some(step) = self.scenario.calls.get(self.next_step) else {
+                break;
+            };
             match step {
                 Step::Clock { clock } => {
                     let secs = match clock {
@@ -547,17 +746,129 @@ impl Scenario {
                             ))
                         })?,
                     };
-                    w.advance(secs.saturating_mul(1000));
+                    self.world.advance(secs.saturating_mul(1000));
                 }
                 Step::Call(c) => {
-                    let r = run_call(&mut w, c, results.len(), &outputs);
-                    if let (Some(id), Some(out)) = (&c.id, &r.output) {
-                        outputs.insert(id.clone(), out.clone());
-                    }
-                    results.push(r);
+                    self.world.take_authorizations();
+                    self.world.take_envelopes();
+                    self.current = Some(Running {
+                        step: self.next_step,
+                        next_run: 0,
+                        runs: c.repeat.unwrap_or(1).max(1),
+                        kms_before: self.world.kms_requests.len(),
+                        last: Ok(Value::Null),
+                        authorizations: Vec::new(),
+                        cloud_trail: Vec::new(),
+                        envelopes: Vec::new(),
+                        tail: None,
+                        outcomes: BTreeMap::new(),
+                    });
                 }
             }
+            self.next_step += 1;
         }
+        Ok(self.progress())
+    }
+
+    fn finish_call(&mut self, mut running: Running) {
+        if let Some((authorizations, events, envelopes)) = running.tail.take() {
+            running.authorizations.extend(authorizations);
+            running.cloud_trail.extend(trail_json(&self.world, events));
+            running.envelopes.extend(envelopes);
+        }
+        let Some(Step::Call(c)) = self.scenario.calls.get(running.step) else {
+            return;
+        };
+        let w = &self.world;
+        let (output, error) = match running.last {
+            Ok(v) => (Some(v), None),
+            Err(e) => (None, Some(e)),
+        };
+        let expectation = c
+            .expect
+            .as_ref()
+            .map(|x| check(x, output.as_ref(), error.as_ref(), &running.authorizations));
+        let not_detailed = running.runs.saturating_sub(DETAILED_RUNS + 1);
+        if let (Some(id), Some(out)) = (&c.id, &output) {
+            self.outputs.insert(id.clone(), out.clone());
+        }
+        self.results.push(CallResult {
+            index: self.results.len(),
+            id: c.id.clone(),
+            as_: c.as_.clone(),
+            op: c.op.clone(),
+            time: crate::policy::values::format_date(w.clock_ms),
+            output,
+            error,
+            authorizations: running.authorizations,
+            cloud_trail: running.cloud_trail,
+            kms_requests: w.kms_requests.len().saturating_sub(running.kms_before),
+            expectation,
+            runs: running.runs,
+            runs_not_detailed: not_detailed,
+            outcomes: if running.runs > 1 {
+                running.outcomes
+            } else {
+                BTreeMap::new()
+            },
+            envelopes: running.envelopes,
+        });
+    }
+
+    /// Stops the run where it stands: a repeated call under way keeps the runs done so far (its `repeat` becomes
+    /// that number; a call with none done is dropped) and the steps after it are dropped. [`Runner::finish`]
+    /// then returns the result of [`Runner::scenario`], the document as far as it ran.
+    pub fn stop(&mut self) {
+        let keep = match self.current.take() {
+            Some(mut running) if running.next_run > 0 => {
+                running.runs = running.next_run;
+                if let Some(Step::Call(c)) = self.scenario.calls.get_mut(running.step) {
+                    c.repeat = (running.runs > 1 || c.repeat.is_some()).then_some(running.runs);
+                }
+                let step = running.step;
+                self.finish_call(running);
+                step + 1
+            }
+            Some(running) => running.step,
+            None => self.next_step,
+        };
+        self.scenario.calls.truncate(keep);
+        self.next_step = keep;
+        self.runs_total = self.runs_done;
+    }
+
+    /// The scenario being run (after [`Runner::stop`], only the steps that ran).
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// Where the run stands.
+    pub fn progress(&self) -> Progress {
+        Progress {
+            runs_done: self.runs_done,
+            runs_total: self.runs_total,
+            calls_done: self.results.len(),
+            next_step: self.next_step,
+            steps_total: self.scenario.calls.len(),
+            finished: self.current.is_none() && self.next_step >= self.scenario.calls.len(),
+        }
+    }
+
+    /// The world as the calls run so far left it.
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The world, for a host that drains its storage changes between slices.
+    pub fn world_mut(&mut self) -> &mut World {
+        &mut self.world
+    }
+
+    /// Runs the remaining calls and returns the result and the world.
+    pub fn finish(mut self) -> Result<(RunResult, World), ScenarioError> {
+        while !self.advance(u32::MAX)?.finished {}
+        let mut w = self.world;
+        let results = self.results;
         let checked = results.iter().filter(|r| r.expectation.is_some()).count();
         let passed = results
             .iter()
@@ -570,7 +881,7 @@ impl Scenario {
         let result = RunResult {
             kmslab: FORMAT_VERSION,
             engine_version: crate::VERSION,
-            name: self.name.clone(),
+            name: self.scenario.name.clone(),
             calls: results,
             expectations: ExpectationSummary {
                 checked,
@@ -586,6 +897,10 @@ impl Scenario {
         };
         Ok((result, w))
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 fn key_costs(w: &World) -> Vec<crate::cost::KeyCost<'_>> {
@@ -606,54 +921,6 @@ fn key_costs(w: &World) -> Vec<crate::cost::KeyCost<'_>> {
             rotations_ms: &[],
         })
         .collect()
-}
-
-fn run_call(
-    w: &mut World,
-    c: &CallDecl,
-    index: usize,
-    outputs: &BTreeMap<String, Value>,
-) -> CallResult {
-    let runs = c.repeat.unwrap_or(1).max(1);
-    let trail_before = w.trail.events().len();
-    let kms_before = w.kms_requests.len();
-    w.take_authorizations();
-    let mut last: Result<Value, CallError> = Ok(Value::Null);
-    for i in 0..runs {
-        let input = resolve_refs(&c.input, outputs, i);
-        last = dispatch(w, c, &input);
-    }
-    let authorizations = w.take_authorizations();
-    let cloud_trail: Vec<Value> = w
-        .trail
-        .events()
-        .get(trail_before..)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|e| serde_json::to_value(e).ok())
-        .collect();
-    let (output, error) = match last {
-        Ok(v) => (Some(v), None),
-        Err(e) => (None, Some(e)),
-    };
-    let expectation = c
-        .expect
-        .as_ref()
-        .map(|x| check(x, output.as_ref(), error.as_ref(), &authorizations));
-    CallResult {
-        index,
-        id: c.id.clone(),
-        as_: c.as_.clone(),
-        op: c.op.clone(),
-        time: crate::policy::values::format_date(w.clock_ms),
-        output,
-        error,
-        authorizations,
-        cloud_trail,
-        kms_requests: w.kms_requests.len().saturating_sub(kms_before),
-        expectation,
-        runs,
-    }
 }
 
 fn dispatch(w: &mut World, c: &CallDecl, input: &Value) -> Result<Value, CallError> {

@@ -22,6 +22,7 @@ use crate::trail::Trail;
 
 /// One KMS request as the world saw it (for the request report and charts).
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct KmsRequest {
     pub time_ms: i64,
@@ -52,6 +53,10 @@ pub struct World {
     pub kms_requests: Vec<KmsRequest>,
     /// Authorizations made since the last [`World::take_authorizations`].
     pub authorizations: Vec<Authorization>,
+    /// Records and objects sealed or opened since the last [`World::take_envelopes`].
+    pub envelopes: Vec<crate::envelope::Envelope>,
+    /// Policies parsed so far by the services' authorizations (each text once).
+    parse_cache: crate::evaluation::ParseCache,
     /// Nonces for records and objects sealed by the services: one AES-CTR stream, never repeating.
     pub(crate) nonces: SeededEntropy,
 }
@@ -90,6 +95,8 @@ impl World {
             meter: Meter::new(region),
             kms_requests: Vec::new(),
             authorizations: Vec::new(),
+            envelopes: Vec::new(),
+            parse_cache: crate::evaluation::ParseCache::default(),
         })
     }
 
@@ -227,7 +234,7 @@ impl World {
                 ContextValue::One(alloc::format!("{svc}.{}.amazonaws.com", self.region)),
             );
         }
-        let set = PolicySet::build(src, key_policy);
+        let set = PolicySet::build_cached(src, key_policy, &mut self.parse_cache);
         let answer = set.decide(
             &req,
             Options {
@@ -247,6 +254,11 @@ impl World {
     /// Takes the authorizations made since the last call.
     pub fn take_authorizations(&mut self) -> Vec<Authorization> {
         core::mem::take(&mut self.authorizations)
+    }
+
+    /// Takes the envelopes recorded since the last call.
+    pub fn take_envelopes(&mut self) -> Vec<crate::envelope::Envelope> {
+        core::mem::take(&mut self.envelopes)
     }
 
     /// Writes every key's material to storage (table `KeyMaterial`, key `ARN#VERSION`) that is not there yet.

@@ -250,15 +250,18 @@ try {
   await page.screenshot({ path: path.join(artifacts, "smoke-03-cloudtrail.png"), fullPage: true });
 
   await check("Export JSON downloads cloudtrail.json with every event", async () => {
-    // Blur the filter first: with the page scrolled to its end (the Console panel made it taller),
-    // Chromium scrolls the page when the focused filter loses focus on mousedown, and the click
-    // then lands beside the button.
-    await page.locator("#trail-filter").blur();
+    // Straight after typing in the filter (it still has focus): the export starts on the mouse press,
+    // so a page that scrolls when the filter loses focus can't make the click miss.
+    expectEqual(await page.evaluate(() => document.activeElement?.id), "trail-filter", "focused element");
     const [download] = await Promise.all([page.waitForEvent("download", { timeout: 5_000 }), page.click("#export-trail")]);
     expectEqual(download.suggestedFilename(), "cloudtrail.json", "file name");
     const file = await download.path();
     const trail = JSON.parse(await readFile(file, "utf8"));
     expectEqual(trail.Records?.length, totalEvents, "Records in cloudtrail.json");
+    // From the keyboard: Enter on the focused button.
+    await page.focus("#export-trail");
+    const [byKey] = await Promise.all([page.waitForEvent("download", { timeout: 5_000 }), page.keyboard.press("Enter")]);
+    expectEqual(byKey.suggestedFilename(), "cloudtrail.json", "file name (keyboard)");
     await page.fill("#trail-filter", "");
   });
 
@@ -482,12 +485,12 @@ try {
   });
 
   let shareLink = "";
-  await check("Copy link puts the edited scenario in a #s=1.… link", async () => {
+  await check("Copy link puts the edited scenario in a #s=2.… link", async () => {
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: new URL(baseUrl).origin }).catch(() => {});
     await page.click("#copy-link");
     await page.waitForSelector("#share-link", { timeout: 5_000 });
     shareLink = await page.inputValue("#share-link");
-    const prefix = `${new URL(baseUrl).origin}/#s=1.`;
+    const prefix = `${new URL(baseUrl).origin}/#s=2.`;
     if (!shareLink.startsWith(prefix)) throw new Error(`share link: ${shareLink.slice(0, 80)}`);
     if (!/^#s=1\.[0-9A-Za-z.+-]+\.[A-Za-z0-9_-]+$/.test(new URL(shareLink).hash)) throw new Error(`fragment: ${new URL(shareLink).hash.slice(0, 80)}`);
     await page.waitForFunction(() => !/Copying/.test(document.querySelector("#copy-status")?.textContent ?? ""), null, { timeout: 5_000 });
@@ -657,6 +660,220 @@ try {
     if (!((await row.textContent()) ?? "").includes("via sagemaker")) throw new Error("the row does not show via sagemaker");
   });
   await page.screenshot({ path: path.join(artifacts, "smoke-41-console-via-sagemaker.png"), fullPage: true });
+
+  // ---- Envelopes, Build forms, Apply now (web/src/forms.rs, policies.rs, views.rs) ----
+  // The seed's PutRecord (call 3) sealed one online record and one offline object.
+  await check("Envelope: the seed's PutRecord shows the sealed record's ciphertext and its kms:Decrypt request", async () => {
+    await page.click("#view-calls");
+    const row = page.locator('#calls .call-row[data-op="sagemaker:PutRecord"]').first();
+    if ((await row.getAttribute("aria-expanded")) !== "true") await row.click();
+    const envelope = page.locator("#envelope-2");
+    await envelope.waitFor({ state: "visible", timeout: 5_000 });
+    const online = envelope.locator('.envelope[data-store="online"][data-action="sealed"]');
+    expectEqual(await online.count(), 1, "online sealed envelopes");
+    const stored = ((await online.locator(".env-stored code.hex").textContent()) ?? "").trim();
+    if (!/^[0-9a-f]{64,}…?$/.test(stored)) throw new Error(`stored ciphertext hex: ${stored}`);
+    const wrapped = ((await online.locator(".env-kms-key code.hex").textContent()) ?? "").trim();
+    if (!/^[0-9a-f]{32,}/.test(wrapped)) throw new Error(`wrapped data key hex: ${wrapped}`);
+    const text = (await online.textContent()) ?? "";
+    for (const want of ["aws:sagemaker:feature-group-arn", "customer managed", "AES-256-GCM", "bytes"]) {
+      if (!text.includes(want)) throw new Error(`the online envelope lacks ${want}: ${text.slice(0, 300)}`);
+    }
+    const decrypt = online.locator('.env-requests li[data-operation="Decrypt"]');
+    expectEqual(await decrypt.count(), 1, "kms:Decrypt requests of the online envelope");
+    const request = (await decrypt.textContent()) ?? "";
+    if (!request.includes("kms:Decrypt") || !request.includes("featurestore-user") || !request.includes("via sagemaker")) {
+      throw new Error(`kms:Decrypt request: ${request}`);
+    }
+    expectEqual(await envelope.locator('.envelope[data-store="offline"]').count(), 1, "offline envelopes");
+    // The GetRecord after it opened the same record.
+    const get = page.locator('#calls .call-row[data-op="sagemaker:GetRecord"][data-result="ok"]').first();
+    await get.click();
+    await page.locator("#envelope-3").waitFor({ state: "visible", timeout: 5_000 });
+    expectEqual(await page.locator('#envelope-3 .envelope[data-store="online"][data-action="opened"]').count(), 1, "opened envelopes of GetRecord");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-50-envelope.png"), fullPage: true });
+
+  // Submits a Build form with `button` and waits for its appended call to open.
+  // (The count comes from #summary: the Policies and Keys views have no #calls list.)
+  const callCount = async () => Number(/^(\d+) calls?/.exec(await summaryText())?.[1] ?? NaN);
+  const submitCall = async (button, op, result) => {
+    const before = await callCount();
+    await page.click(button);
+    await page.waitForFunction((n) => document.querySelectorAll("#calls > li").length === n + 1, before, { timeout: 10_000 });
+    const row = lastCall().locator(".call-row");
+    expectEqual(await row.getAttribute("aria-expanded"), "true", "the new call is open");
+    expectEqual(await row.getAttribute("data-op"), op, "new call's operation");
+    expectEqual(await row.getAttribute("data-result"), result, "new call's result");
+    return row;
+  };
+  const openBuild = async (id) => {
+    const open = await page.$eval(`#${id}`, (d) => d.open);
+    if (!open) await page.click(`#${id} > summary`);
+  };
+  const grantRow = (k) => page.locator(`#grants-table tbody tr`).nth(k);
+
+  await check("Build → Grants: a grant for Feature Store's service principal shows in Keys & grants and the chart", async () => {
+    await openBuild("build-grants");
+    await page.selectOption("#grant-grantee", "sagemaker.us-east-1.amazonaws.com");
+    for (const op of ["Decrypt", "Encrypt", "GenerateDataKey"]) expectEqual(await page.isChecked(`#grant-op-${op}`), true, `${op} checked`);
+    // Validation: no operation at all is refused inline, nothing is appended.
+    const before = await page.locator("#calls > li").count();
+    for (const op of ["Decrypt", "Encrypt", "GenerateDataKey"]) await page.uncheck(`#grant-op-${op}`);
+    await page.click("#grant-create");
+    const error = ((await page.textContent("#grant-form-error")) ?? "").trim();
+    expectEqual(error, "Choose at least one operation.", "#grant-form-error");
+    expectEqual(await page.locator("#calls > li").count(), before, "calls after a refused form");
+    for (const op of ["Decrypt", "Encrypt", "GenerateDataKey"]) await page.check(`#grant-op-${op}`);
+    await submitCall("#grant-create", "kms:CreateGrant", "ok");
+    const caller = (await lastCall().locator(".c-caller").textContent())?.trim();
+    expectEqual(caller, "root", "CreateGrant caller (the key's account root)");
+    await page.click("#view-keys");
+    const card = page.locator("#keys .card.key").first();
+    const text = (await card.textContent()) ?? "";
+    if (!text.includes("Grants (1)") || !text.includes("sagemaker.us-east-1.amazonaws.com")) throw new Error(`key card: ${text.slice(0, 400)}`);
+    await page.waitForSelector("#chart-grants svg.bars", { timeout: 5_000 });
+    const active = await page.$eval("#chart-grants svg rect.bar.active", (r) => Number(r.getAttribute("width")));
+    if (!(active > 0)) throw new Error(`active bar width ${active}`);
+    const cells = (await grantRow(0).locator("td").allTextContents()).map((t) => t.trim());
+    expectEqual(cells.join(","), "1,1,0", "grants table: active, revoked (the seed's), retired");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-51-grant-created.png"), fullPage: true });
+
+  await check("Build → Clock: a 2-minute clock step lets the new grant propagate", async () => {
+    await openBuild("build-clock");
+    await page.selectOption("#clock-step", "2m");
+    await page.click("#clock-add");
+    await page.waitForSelector("#clock-form-status", { timeout: 5_000 });
+    expectEqual(((await page.textContent("#clock-form-status")) ?? "").trim(), "Appended a clock step of 2m.", "#clock-form-status");
+  });
+
+  await check("Apply now: the key policy without kms:Decrypt becomes a PutKeyPolicy call by the account root", async () => {
+    await page.click("#view-policies");
+    const hint = (await page.textContent("#apply-hint")) ?? "";
+    if (!hint.includes("Re-run") || !hint.includes("Apply now") || !hint.includes("kms:PutKeyPolicy")) throw new Error(`#apply-hint: ${hint}`);
+    await page.fill("#policy-0", withoutDecrypt);
+    await page.waitForSelector("#stale", { timeout: 5_000 });
+    const row = await submitCall("#apply-policy-0", "kms:PutKeyPolicy", "ok");
+    expectEqual((await row.locator(".c-caller").textContent())?.trim(), "root", "PutKeyPolicy caller");
+    // After the clock step: two minutes after the seed's last call.
+    expectEqual((await row.locator(".c-time").textContent())?.trim(), "00:06:00", "PutKeyPolicy time");
+    const input = JSON.parse((await lastCall().locator("pre.json.input").textContent()) ?? "{}");
+    expectEqual(input.PolicyName, "default", "PolicyName");
+    expectEqual(input.Policy, withoutDecrypt, "Policy (the editor's text)");
+    expectEqual(await page.locator("#stale").count(), 0, "stale banner after Apply now");
+    // The declaration is unchanged: the editor is back to the declared policy.
+    await page.click("#view-policies");
+    expectEqual(await page.inputValue("#policy-0"), seedKeyPolicy, "key policy editor after Apply now");
+    await page.click("#view-calls");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-52-apply-policy.png"), fullPage: true });
+
+  await check("Console: GetRecord as featurestore-user is now AccessForbidden with KMS's kms:Decrypt denial", async () => {
+    await page.selectOption("#console-principal", "arn:aws:iam::111122223333:user/featurestore-user");
+    await page.selectOption("#console-op", "sagemaker:GetRecord");
+    const template = JSON.parse(await page.inputValue("#console-input"));
+    expectEqual(template.FeatureGroupName, "orders", "template FeatureGroupName");
+    const row = await sendFromConsole();
+    expectEqual(await row.getAttribute("data-op"), "sagemaker:GetRecord", "new call's operation");
+    expectEqual(await row.getAttribute("data-result"), "AccessForbidden", "new call's result");
+    const details = lastCall().locator(".call-details");
+    const error = (await details.locator(".call-error").textContent()) ?? "";
+    if (!error.includes("AccessForbidden") || !error.includes("is not authorized to perform: kms:Decrypt")) throw new Error(`call error: ${error}`);
+    const denied = details.locator("details.authz.implicit-deny").first();
+    const summary = (await denied.locator(":scope > summary").textContent()) ?? "";
+    if (!summary.includes("kms:Decrypt")) throw new Error(`denied authorization: ${summary}`);
+    // The trace: the key policy's Feature Store statement no longer matches the action.
+    const statement = denied.locator("details.stmt", { hasText: "Allow access through Amazon SageMaker Feature Store" }).first();
+    const stmt = (await statement.locator(":scope > summary").textContent()) ?? "";
+    if (!stmt.includes("actionNotMatched")) throw new Error(`Feature Store statement: ${stmt}`);
+    expectEqual(await details.locator(".envelopes").count(), 0, "envelopes of a refused GetRecord");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-53-getrecord-forbidden.png"), fullPage: true });
+
+  await check("Keys & grants: Revoke appends RevokeGrant by the account root; the grant leaves the key and the chart counts it", async () => {
+    await page.click("#view-keys");
+    await submitCall("#grant-revoke-0-0", "kms:RevokeGrant", "ok");
+    const input = JSON.parse((await lastCall().locator("pre.json.input").textContent()) ?? "{}");
+    if (!/^\$\{console\d+\.GrantId\}$/.test(input.GrantId)) throw new Error(`GrantId: ${input.GrantId}`);
+    await page.click("#view-keys");
+    const text = (await page.locator("#keys .card.key").first().textContent()) ?? "";
+    if (!text.includes("Grants (0)")) throw new Error(`key card: ${text.slice(0, 300)}`);
+    const cells = (await grantRow(0).locator("td").allTextContents()).map((t) => t.trim());
+    expectEqual(cells.join(","), "0,2,0", "grants table after the revoke");
+    expectEqual(await page.locator("#key-disable-0").count(), 1, "Disable key button");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-54-grant-revoked.png"), fullPage: true });
+
+  await check("Build → Principals: adding a user with the data-plane policy declares it and re-runs", async () => {
+    const summaryBefore = await summaryText();
+    await openBuild("build-principals");
+    await page.fill("#principal-name", "bad/name");
+    await page.click("#principal-add");
+    if (!((await page.textContent("#principal-form-error")) ?? "").includes("1–64")) throw new Error("no validation message for a bad name");
+    await page.fill("#principal-name", "analyst");
+    await page.selectOption("#principal-policy", "data-plane");
+    await page.click("#principal-add");
+    await page.waitForSelector("#principal-form-status", { timeout: 10_000 });
+    const status = ((await page.textContent("#principal-form-status")) ?? "").trim();
+    if (!status.includes("arn:aws:iam::111122223333:user/analyst")) throw new Error(`#principal-form-status: ${status}`);
+    expectEqual(await page.locator('#console-principal option[value="arn:aws:iam::111122223333:user/analyst"]').count(), 1, "the analyst in the Console's callers");
+    expectEqual(await summaryText(), summaryBefore, "summary (declaring a principal changes no call)");
+    await page.click("#view-policies");
+    const kinds = await page.$$eval("#policies article.policy", (as) => as.map((a) => a.dataset.kind));
+    expectEqual(kinds.length, 4, "policy editors after adding the analyst");
+    const names = await page.$$eval("#policies .policy-name", (cs) => cs.map((c) => c.textContent.trim()));
+    if (!names.includes("FeatureStoreDataPlane")) throw new Error(`policy names: ${names.join(", ")}`);
+    await page.click("#view-calls");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-55-principal-added.png"), fullPage: true });
+
+  await check("Build → Feature groups: CreateFeatureGroup from the builder creates the group", async () => {
+    await openBuild("build-groups");
+    await page.selectOption("#group-caller", "arn:aws:iam::111122223333:user/featurestore-user");
+    await page.fill("#group-name", "bad name");
+    await page.click("#group-create");
+    if (!((await page.textContent("#group-form-error")) ?? "").includes("feature group name")) throw new Error("no validation message for a bad name");
+    await page.fill("#group-name", "customers");
+    await page.click("#group-feature-add");
+    await page.fill("#group-feature-0", "score");
+    await page.selectOption("#group-feature-0-type", "Fractional");
+    await submitCall("#group-create", "sagemaker:CreateFeatureGroup", "ok");
+    const input = JSON.parse((await lastCall().locator("pre.json.input").textContent()) ?? "{}");
+    expectEqual(input.FeatureGroupName, "customers", "FeatureGroupName");
+    expectEqual(JSON.stringify(input.FeatureDefinitions.map((d) => d.FeatureName)), '["record_id","event_time","score"]', "features");
+    await page.click("#view-feature-groups");
+    const names = await page.$$eval("#feature-groups .card.group h3", (hs) => hs.map((h) => h.textContent.trim()));
+    if (!names.some((n) => n.startsWith("customers"))) throw new Error(`feature groups: ${names.join(" | ")}`);
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-56-feature-group-builder.png"), fullPage: true });
+
+  await check("Build → Keys: an RSA_2048 key is declared, and CreateFeatureGroup with it is a ValidationException", async () => {
+    await openBuild("build-keys");
+    await page.fill("#key-alias", "rsa-demo");
+    await page.selectOption("#key-spec", "RSA_2048");
+    await page.click("#key-add");
+    await page.waitForSelector("#key-form-status", { timeout: 10_000 });
+    await page.click("#view-keys");
+    const cards = await page.locator("#keys .card.key").count();
+    expectEqual(cards, 2, "key cards");
+    const rsa = (await page.locator("#keys .card.key").nth(1).textContent()) ?? "";
+    if (!rsa.includes("alias/rsa-demo") || !rsa.includes("RSA_2048")) throw new Error(`RSA key card: ${rsa.slice(0, 300)}`);
+    await openBuild("build-groups");
+    await page.fill("#group-name", "rsa-group");
+    const key = await page.$eval("#group-online-key", (s) => [...s.options].find((o) => o.textContent.includes("alias/rsa-demo"))?.value);
+    if (!key) throw new Error("the RSA key is not offered for the online store");
+    await page.selectOption("#group-online-key", key);
+    await submitCall("#group-create", "sagemaker:CreateFeatureGroup", "ValidationException");
+  });
+  await page.screenshot({ path: path.join(artifacts, "smoke-57-rsa-key-rejected.png"), fullPage: true });
+
+  await check("choosing the example again drops everything built here", async () => {
+    await page.selectOption("#example", { index: 1 });
+    await page.selectOption("#example", { index: 0 });
+    await page.waitForFunction((s) => document.querySelector("#summary")?.textContent?.trim() === s, seedSummary, { timeout: 10_000 });
+    await page.click("#view-calls");
+  });
 
   // ---- Embed page: /?embed#s=… ----
   await check("Embed: /?embed#s=<share link> shows the scenario with minimal chrome", async () => {

@@ -5,12 +5,14 @@
 //! so its result, trace and CloudTrail events are those kmslab-core gives the whole scenario, and a
 //! share link made afterwards carries it. The panel only builds the step; nothing here decides.
 
+use std::fmt;
 use std::rc::Rc;
 
 use serde_json::{json, Value};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use crate::i18n::{fill, tr, trf};
 use crate::scenario::{call_steps, ScenarioState, View};
 use crate::str_at;
 
@@ -321,21 +323,46 @@ pub fn fresh_id(doc: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// The step for a console call; an error message (for people) when the input is not a JSON object.
+/// Why the console can't make its call (shown in the interface's language of the moment).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputError {
+    /// The input is not JSON (the parser's message).
+    NotJson(String),
+    /// The input is JSON, but not an object.
+    NotObject,
+    /// The scenario has no principal to call as.
+    NoCaller,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::NotJson(e) => {
+                f.write_str(&trf("The input is not JSON: {error}.", &[("error", e)]))
+            }
+            InputError::NotObject => f.write_str(tr("The input must be a JSON object ({ … }).")),
+            InputError::NoCaller => {
+                f.write_str(tr("The scenario declares no principal to call as."))
+            }
+        }
+    }
+}
+
+/// The step for a console call; why not when the input is not a JSON object.
 pub fn build_call(
     doc: &Value,
     caller: &str,
     op: &str,
     via: &str,
     input: &str,
-) -> Result<Value, String> {
+) -> Result<Value, InputError> {
     let input: Value =
-        serde_json::from_str(input).map_err(|e| format!("The input is not JSON: {e}."))?;
+        serde_json::from_str(input).map_err(|e| InputError::NotJson(e.to_string()))?;
     if !input.is_object() {
-        return Err("The input must be a JSON object ({ … }).".to_owned());
+        return Err(InputError::NotObject);
     }
     if caller.is_empty() {
-        return Err("The scenario declares no principal to call as.".to_owned());
+        return Err(InputError::NoCaller);
     }
     let mut call = json!({ "id": fresh_id(doc), "as": caller, "op": op, "input": input });
     if op.starts_with("kms:") && !via.is_empty() {
@@ -402,13 +429,15 @@ struct Form {
     op: String,
     via: String,
     input: String,
-    error: Option<String>,
-    sent: Option<String>,
+    error: Option<InputError>,
+    /// The number and id of the call "Send" appended last.
+    sent: Option<(usize, String)>,
 }
 
 /// The Console panel (`#console`).
 #[function_component(Console)]
 pub fn console(props: &ConsoleProps) -> Html {
+    let _lang = crate::i18n::use_lang();
     let doc = Rc::clone(&props.doc);
     let form = {
         let doc = Rc::clone(&doc);
@@ -500,10 +529,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                     let id = str_at(&call, "id").unwrap_or_default().to_owned();
                     let index = call_steps(&doc.to_string()).len();
                     next.error = None;
-                    next.sent = Some(format!(
-                        "Appended as call {} (id {id}: later inputs can use ${{{id}.…}}).",
-                        index + 1
-                    ));
+                    next.sent = Some((index + 1, id));
                     on_send.emit(call);
                     scroll_to_call(index);
                 }
@@ -517,17 +543,17 @@ pub fn console(props: &ConsoleProps) -> Html {
     };
 
     html! {
-        <section id="console" class="inputs console" aria-label="Console">
-            <h2>{ "Console" }</h2>
+        <section id="console" class="inputs console" aria-label={tr("Console")}>
+            <h2>{ tr("Console") }</h2>
             <p class="hint">
-                { "Issue one more call as any principal of this scenario. Send appends it to the \
-                   scenario document (a share link made afterwards carries it), runs the whole \
-                   scenario again and opens the new call below. Choose the example again to drop \
-                   console calls." }
+                { tr("Issue one more call as any principal of this scenario. Send appends it to the \
+                      scenario document (a share link made afterwards carries it), runs the whole \
+                      scenario again and opens the new call below. Choose the example again to drop \
+                      console calls.") }
             </p>
             <div class="console-grid">
                 <div class="field">
-                    <label for="console-principal">{ "Call as" }</label>
+                    <label for="console-principal">{ tr("Call as") }</label>
                     <select id="console-principal" onchange={on_principal}>
                         { for callers.iter().map(|p| html! {
                             <option value={p.clone()} selected={*p == caller}>{ p.clone() }</option>
@@ -535,7 +561,7 @@ pub fn console(props: &ConsoleProps) -> Html {
                     </select>
                 </div>
                 <div class="field">
-                    <label for="console-op">{ "Operation" }</label>
+                    <label for="console-op">{ tr("Operation") }</label>
                     <select id="console-op" onchange={on_op}>
                         { for OPERATIONS.iter().map(|(service, ops)| html! {
                             <optgroup label={*service}>
@@ -550,11 +576,11 @@ pub fn console(props: &ConsoleProps) -> Html {
                     </select>
                 </div>
                 <div class="field">
-                    <label for="console-via">{ "Via service (KMS calls)" }</label>
+                    <label for="console-via">{ tr("Via service (KMS calls)") }</label>
                     <select id="console-via" onchange={on_via} disabled={!is_kms}>
                         { for VIA.iter().map(|v| html! {
                             <option value={*v} selected={form.via == *v}>
-                                { if v.is_empty() { "none (direct call)" } else { v } }
+                                { if v.is_empty() { tr("none (direct call)") } else { v } }
                             </option>
                         }) }
                     </select>
@@ -562,23 +588,29 @@ pub fn console(props: &ConsoleProps) -> Html {
             </div>
             <div class="field">
                 <div class="label-row">
-                    <label for="console-input">{ "Input (JSON; " }<code>{ "${ID.path}" }</code>{ " reads an earlier call's output)" }</label>
+                    <label for="console-input">
+                        { fill(tr("Input (JSON; {reference} reads an earlier call's output)"),
+                               [("reference", html! { <code>{ "${ID.path}" }</code> })]) }
+                    </label>
                     <button type="button" class="link" id="console-template" onclick={on_template}>
-                        { "Template" }
+                        { tr("Template") }
                     </button>
                 </div>
                 <textarea id="console-input" spellcheck="false" rows="10"
                     value={form.input.clone()} oninput={on_input} />
             </div>
             if let Some(error) = &form.error {
-                <p class="engine-error" id="console-error" role="alert">{ error.clone() }</p>
+                <p class="engine-error" id="console-error" role="alert">{ error.to_string() }</p>
             }
             <div class="control-row">
                 <button type="button" id="console-send" class="primary" onclick={on_send}>
-                    { "Send" }
+                    { tr("Send") }
                 </button>
-                if let Some(sent) = &form.sent {
-                    <span class="hint" id="console-status" role="status">{ sent.clone() }</span>
+                if let Some((n, id)) = &form.sent {
+                    <span class="hint" id="console-status" role="status">
+                        { trf("Appended as call {n} (id {id}: later inputs can use ${{id}.…}).",
+                              &[("n", n), ("id", id)]) }
+                    </span>
                 }
             </div>
         </section>

@@ -6,6 +6,7 @@
 
 use yew::prelude::*;
 
+use crate::i18n::{tr, trf};
 use crate::scenario::{location_fragment, ScenarioMsg, ScenarioState};
 use crate::{share, str_at, views};
 
@@ -43,7 +44,8 @@ pub fn share_fragment(fragment: &str) -> String {
     format!("#{fragment}")
 }
 
-/// The full playground's URL for `fragment` (`#s=…`, or empty): this page without `?embed`.
+/// The full playground's URL for `fragment` (`#s=…`, or empty): this page without `?embed` (with
+/// `?lang=zh-TW` when the embed is in Traditional Chinese).
 fn playground_link(fragment: &str) -> String {
     let location = web_sys::window().map(|w| w.location());
     let origin = location
@@ -54,26 +56,47 @@ fn playground_link(fragment: &str) -> String {
         .as_ref()
         .and_then(|l| l.pathname().ok())
         .unwrap_or_else(|| "/".to_owned());
+    let query = match crate::i18n::current() {
+        crate::i18n::Lang::En => String::new(),
+        lang => format!("?lang={}", lang.tag()),
+    };
     if share::is_share_fragment(fragment) {
-        format!("{origin}{path}{fragment}")
+        format!("{origin}{path}{query}{fragment}")
     } else {
-        format!("{origin}{path}")
+        format!("{origin}{path}{query}")
     }
 }
 
 /// The page the app mounts: the embed page or the full playground.
 #[function_component(Root)]
 pub fn root() -> Html {
-    if is_embed() {
-        html! { <EmbedPage /> }
-    } else {
-        html! { <crate::App /> }
+    let lang = use_state_eq(crate::i18n::initial);
+    // Before the children render: `tr` reads the thread-local language.
+    crate::i18n::set(*lang);
+    let setter = {
+        let lang = lang.clone();
+        crate::i18n::LangSetter(Callback::from(move |l: crate::i18n::Lang| {
+            crate::i18n::remember(l);
+            lang.set(l);
+        }))
+    };
+    html! {
+        <ContextProvider<crate::i18n::Lang> context={*lang}>
+            <ContextProvider<crate::i18n::LangSetter> context={setter}>
+                if is_embed() {
+                    <EmbedPage />
+                } else {
+                    <crate::App />
+                }
+            </ContextProvider<crate::i18n::LangSetter>>
+        </ContextProvider<crate::i18n::Lang>>
     }
 }
 
 /// The embed page.
 #[function_component(EmbedPage)]
 pub fn embed_page() -> Html {
+    let _lang = crate::i18n::use_lang();
     let fragment = use_state(|| share_fragment(&location_fragment()));
     let state = {
         let fragment = (*fragment).clone();
@@ -128,27 +151,27 @@ pub fn embed_page() -> Html {
                 <p class="embed-links">
                     <a id="open-in-playground" href={playground_link(&fragment)}
                         target="_blank" rel="noopener">
-                        { "Open in playground ↗" }
+                        { tr("Open in playground ↗") }
                     </a>
                     <span class="local" id="local-note">
-                        { " · Evaluated locally in your browser — nothing is sent anywhere" }
+                        { " · " }{ tr("Evaluated locally in your browser — nothing is sent anywhere") }
                     </span>
                 </p>
             </header>
             if let Some(error) = &state.link_error {
                 <div class="engine-error link-error" id="share-error" role="alert">
-                    <strong>{ "This share link could not be opened" }</strong>
-                    { ": " }{ error.clone() }
-                    { format!(" Showing “{}” instead.", state.name()) }
+                    <strong>{ tr("This share link could not be opened") }</strong>
+                    { tr(": ") }{ error.clone() }
+                    { trf(" Showing “{name}” instead.", &[("name", &state.name())]) }
                 </div>
             }
             if !description.is_empty() {
                 <details class="embed-description">
-                    <summary>{ "About this scenario" }</summary>
+                    <summary>{ tr("About this scenario") }</summary>
                     <p id="description" class="description">{ description }</p>
                 </details>
             }
-            <section class="result run" id="run-result" aria-label="Run">
+            <section class="result run" id="run-result" aria-label={tr("Run")}>
                 { body }
             </section>
             <footer class="footer">

@@ -12,8 +12,11 @@
 //! The components live in the library so that other pages (e.g. a later `/embed` page) can reuse
 //! them; `src/main.rs` only calls [`start`].
 
+pub mod batch;
 pub mod console;
 pub mod embed;
+pub mod forms;
+pub mod i18n;
 pub mod persist;
 pub mod policies;
 pub mod scenario;
@@ -28,6 +31,8 @@ use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
+
+use crate::i18n::{fill, tr, trf};
 
 /// The example key policy from the AWS page "Security and access control" (SageMaker Feature Store),
 /// verbatim, pretty-printed with its key order kept.
@@ -116,7 +121,8 @@ pub fn evaluate(inputs: &Inputs) -> Evaluation {
     let text = ask_engine(&question(inputs).to_string());
     let answer = serde_json::from_str::<Value>(&text).unwrap_or_else(|e| {
         json!({ "error": { "code": "unreadableAnswer",
-                           "message": format!("the engine's answer is not JSON: {e}") } })
+                           "message": trf("the engine's answer is not JSON: {error}",
+                                          &[("error", &e)]) } })
     });
     Evaluation {
         inputs: inputs.clone(),
@@ -207,6 +213,7 @@ impl Reducible for Playground {
 /// The policy lab: one key policy, a few fixed requests, evaluated on demand.
 #[function_component(PolicyLab)]
 pub fn policy_lab() -> Html {
+    let _lang = crate::i18n::use_lang();
     let state = use_reducer(Playground::default);
 
     let on_policy = {
@@ -256,29 +263,30 @@ pub fn policy_lab() -> Html {
     html! {
         <>
             <p class="tab-intro muted">
-                { "One KMS key policy and a few fixed requests: pick a caller and an action, then \
-                   Evaluate to see kmslab-core's decision and why." }
+                { tr("One KMS key policy and a few fixed requests: pick a caller and an action, then \
+                      Evaluate to see kmslab-core's decision and why.") }
             </p>
 
-            <section class="inputs" aria-label="Question">
+            <section class="inputs" aria-label={tr("Question")}>
                 <div class="field">
                     <div class="label-row">
-                        <label for="key-policy">{ "Key policy" }</label>
+                        <label for="key-policy">{ tr("Key policy") }</label>
                         <button type="button" class="link" id="restore-seed" onclick={on_restore}>
-                            { "Restore the example key policy" }
+                            { tr("Restore the example key policy") }
                         </button>
                     </div>
                     <textarea id="key-policy" spellcheck="false" rows="24"
                         value={inputs.key_policy.clone()} oninput={on_policy} />
                     <p class="hint">
-                        { "The example key policy from the AWS page \u{201c}Security and access control\u{201d} \
-                           (Amazon SageMaker Feature Store), verbatim. It is the policy of the key " }
-                        <code>{ RESOURCE }</code>{ "." }
+                        { fill(tr("The example key policy from the AWS page \u{201c}Security and access \
+                                   control\u{201d} (Amazon SageMaker Feature Store), verbatim. It is the \
+                                   policy of the key {key}."),
+                               [("key", html! { <code>{ RESOURCE }</code> })]) }
                     </p>
                 </div>
 
                 <div class="field">
-                    <label for="principal">{ "Principal" }</label>
+                    <label for="principal">{ tr("Principal") }</label>
                     <select id="principal" onchange={on_principal}>
                         { for PRINCIPALS.iter().map(|p| html! {
                             <option value={*p} selected={inputs.principal == *p}>{ *p }</option>
@@ -287,7 +295,7 @@ pub fn policy_lab() -> Html {
                 </div>
 
                 <div class="field">
-                    <label for="action">{ "Action" }</label>
+                    <label for="action">{ tr("Action") }</label>
                     <select id="action" onchange={on_action}>
                         { for ACTIONS.iter().map(|a| html! {
                             <option value={*a} selected={inputs.action == *a}>{ *a }</option>
@@ -299,13 +307,15 @@ pub fn policy_lab() -> Html {
                     <input type="checkbox" id="via-feature-store"
                         checked={inputs.via_feature_store} onchange={on_via} />
                     <label for="via-feature-store">
-                        { "called through SageMaker Feature Store (" }
-                        <code>{ format!("kms:ViaService = {VIA_SERVICE}") }</code>{ ")" }
+                        { fill(tr("called through SageMaker Feature Store ({condition})"),
+                               [("condition", html! {
+                                   <code>{ format!("kms:ViaService = {VIA_SERVICE}") }</code>
+                               })]) }
                     </label>
                 </div>
 
                 <button type="button" id="evaluate" class="primary" onclick={on_evaluate}>
-                    { "Evaluate" }
+                    { tr("Evaluate") }
                 </button>
             </section>
 
@@ -341,22 +351,22 @@ fn view_result(result: &Evaluation, stale: bool) -> Html {
                 { view_message(answer) }
                 { view_diagnostics(answer, Some("diagnostics")) }
                 { view_missing_keys(answer, Some("missing-keys")) }
-                <h3>{ "Determining statements" }</h3>
+                <h3>{ tr("Determining statements") }</h3>
                 { view_determining(answer, Some("determining")) }
                 <details class="trace" open=true>
-                    <summary>{ "Trace" }</summary>
-                    <pre id="trace">{ result.trace.clone().unwrap_or_else(|| "(no trace)".to_owned()) }</pre>
+                    <summary>{ tr("Trace") }</summary>
+                    <pre id="trace">{ result.trace.clone().unwrap_or_else(|| tr("(no trace)").to_owned()) }</pre>
                 </details>
             </>
         }
     };
     html! {
         <section id="result" class={classes!("result", stale.then_some("stale"))}
-            aria-label="Result" aria-live="polite">
-            <h2>{ "Result" }</h2>
+            aria-label={tr("Result")} aria-live="polite">
+            <h2>{ tr("Result") }</h2>
             if stale {
                 <p class="stale-note" id="stale" role="status">
-                    { "Stale — the inputs changed since this result. Press Evaluate to update it." }
+                    { tr("Stale — the inputs changed since this result. Press Evaluate to update it.") }
                 </p>
             }
             { body }
@@ -368,7 +378,7 @@ fn view_message(answer: &Value) -> Html {
     match str_at(answer, "message") {
         Some(message) => html! { <p id="message" class="message">{ message }</p> },
         None => html! {
-            <p id="message" class="message muted">{ "No access-denied message: the request is allowed." }</p>
+            <p id="message" class="message muted">{ tr("No access-denied message: the request is allowed.") }</p>
         },
     }
 }
@@ -384,13 +394,14 @@ pub(crate) fn view_diagnostics(answer: &Value, id: Option<&'static str>) -> Html
     }
     html! {
         <>
-            <h3>{ "Policy errors and warnings" }</h3>
+            <h3>{ tr("Policy errors and warnings") }</h3>
             <ul {id} class="diagnostics">
                 { for items.into_iter().map(|d| {
                     let severity = str_at(d, "severity").unwrap_or("error");
                     let mut place = str_at(d, "policy").unwrap_or("").to_owned();
                     if let (Some(line), Some(column)) = (num_at(d, "line"), num_at(d, "column")) {
-                        place.push_str(&format!(", line {line}, column {column}"));
+                        place.push_str(&trf(", line {line}, column {column}",
+                                            &[("line", &line), ("column", &column)]));
                     }
                     html! {
                         <li class={classes!("diagnostic", severity.to_owned())}>
@@ -417,7 +428,7 @@ pub(crate) fn view_missing_keys(answer: &Value, id: Option<&'static str>) -> Htm
     }
     html! {
         <p class="missing-keys" {id}>
-            { "Condition keys the policies asked about but the request did not have: " }
+            { tr("Condition keys the policies asked about but the request did not have: ") }
             { for keys.into_iter().map(|k| html! { <><code>{ k }</code>{ " " }</> }) }
         </p>
     }
@@ -432,7 +443,7 @@ pub(crate) fn view_determining(answer: &Value, id: Option<&'static str>) -> Html
     if statements.is_empty() {
         return html! {
             <p {id} class="muted">
-                { "None — an implicit deny has no determining statement." }
+                { tr("None — an implicit deny has no determining statement.") }
             </p>
         };
     }
@@ -442,10 +453,10 @@ pub(crate) fn view_determining(answer: &Value, id: Option<&'static str>) -> Html
                 let effect = str_at(s, "effect").unwrap_or("");
                 let mut place = str_at(s, "policy").unwrap_or("").to_owned();
                 if let Some(index) = num_at(s, "statementIndex") {
-                    place.push_str(&format!(", statement {index}"));
+                    place.push_str(&trf(", statement {index}", &[("index", &index)]));
                 }
                 if let Some(line) = s.get("span").and_then(|sp| sp.get("start")).and_then(|st| num_at(st, "line")) {
-                    place.push_str(&format!(", line {line}"));
+                    place.push_str(&trf(", line {line}", &[("line", &line)]));
                 }
                 html! {
                     <li>
@@ -493,9 +504,9 @@ impl Tab {
 
     pub fn label(self) -> &'static str {
         match self {
-            Tab::Scenario => "Scenario",
-            Tab::PolicyLab => "Policy lab",
-            Tab::Tour => "Tour",
+            Tab::Scenario => tr("Scenario"),
+            Tab::PolicyLab => tr("Policy lab"),
+            Tab::Tour => tr("Tour"),
         }
     }
 
@@ -552,6 +563,7 @@ pub(crate) fn on_hashchange(f: impl Fn() + 'static) -> impl FnOnce() {
 /// state); only the selected one is visible.
 #[function_component(App)]
 pub fn app() -> Html {
+    let _lang = crate::i18n::use_lang();
     let tab = use_state_eq(|| Tab::from_fragment(&scenario::location_fragment()));
     let selected = *tab;
     let tour_request = use_state_eq(tour::Pending::default);
@@ -584,11 +596,14 @@ pub fn app() -> Html {
     html! {
         <main class="page">
             <header>
-                <h1>{ "kmslab — Feature Store security playground" }</h1>
+                <div class="header-row">
+                    <h1>{ tr("kmslab — Feature Store security playground") }</h1>
+                    <crate::i18n::LangSwitch />
+                </div>
                 <p class="local" id="local-note">
-                    { "Evaluated locally in your browser — nothing is sent anywhere" }
+                    { tr("Evaluated locally in your browser — nothing is sent anywhere") }
                 </p>
-                <nav class="tabs" role="tablist" aria-label="Pages">
+                <nav class="tabs" role="tablist" aria-label={tr("Pages")}>
                     { for Tab::ALL.into_iter().map(|t| {
                         let onclick = {
                             let tab = tab.clone();

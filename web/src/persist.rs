@@ -1,6 +1,7 @@
-//! The playground's storage in the browser: an IndexedDB database, written once per scenario run.
+//! The playground's storage in the browser: an IndexedDB database, written once per scenario run
+//! (and, for a batch, once per commit: see [`crate::batch`]).
 //!
-//! Database `kmslab`, schema version [`DB_VERSION`], with five object stores (out-of-line string
+//! Database `kmslab`, schema version [`DB_VERSION`] (2), with six object stores (out-of-line string
 //! keys):
 //!
 //! | store          | key                                   | value                                      |
@@ -9,20 +10,29 @@
 //! | `offlineStore` | `s3://bucket/key`                     | the sealed object (`Uint8Array`, ciphertext) |
 //! | `keyMaterial`  | `keyArn#version`                      | the simulated KMS key material (`Uint8Array`) |
 //! | `scenario`     | `document`                            | the scenario document as last run (string)  |
-//! | `meta`         | `lastRun`                             | a JSON summary of that run (string)         |
+//! | `meta`         | `lastRun`                             | a JSON summary of that run, with its seed (string) |
+//! | `writer`       | `current`                             | the stamp of the run or batch that wrote last (string; since version 2) |
 //!
 //! The three record stores hold exactly what kmslab-core's [`Storage`](kmslab_core::storage::Storage)
 //! tables held after the run: the run's change log (`World::storage.drain_changes()`), folded into
 //! a [`Batch`]. A run starts from a freshly built world, so a run's batch *replaces* the record
-//! stores. Everything of one run is written in ONE `readwrite` transaction over the five stores
+//! stores. Everything of one run is written in ONE `readwrite` transaction over every store
 //! ([`save`]): a tab closed mid-write, a full quota or any failed request aborts it and leaves the
 //! previous run's contents whole.
 //!
+//! **Several tabs.** Every save claims the `writer` store with a stamp in the same transaction. A run's
+//! save (and a batch's first commit) takes it over; a batch's later commits only *add* to what its first
+//! commit wrote, so they first check that the stamp is still theirs — when another tab saved in the
+//! meantime, the commit is refused ([`StorageError::Conflict`]) and the batch stops saving, leaving the
+//! other tab's run whole. IndexedDB runs the two tabs' transactions one after the other.
+//!
+//! **Upgrades.** Version 1 (the five stores without `writer`) is upgraded in place: the `writer` store
+//! is added, everything else is kept (`web/tests/persist.rs` opens a version-1 database).
+//!
 //! On load ([`use_persistence`]), a stored document is opened instead of the seed (unless the URL
-//! holds a share link) and run again; the note "Restored from this browser's storage (IndexedDB)"
-//! says so. The stored records and key material are *not yet* loaded back into the engine's world
-//! (kmslab-core runs a scenario on a world it builds itself); the re-run recreates them from the
-//! document and its `seed`. "Reset storage" ([`clear`]) empties every store and opens the seed.
+//! holds a share link) and rebuilt with its stored seed; the rebuilt records are then compared with
+//! IndexedDB's, byte for byte (modelling decision P2). "Reset storage" ([`clear`]) empties every
+//! store and opens the seed.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -32,19 +42,33 @@ use kmslab_core::storage::{Mutation, Table};
 use serde_json::{json, Value};
 use yew::prelude::*;
 
-use crate::scenario::{summary_line, EngineError, ScenarioMsg, ScenarioState, Source};
+use crate::i18n::{tr, trf};
+use crate::scenario::{summary_line_en, EngineError, ScenarioMsg, ScenarioState, Source};
 
 /// The database's name.
 pub const DB_NAME: &str = "kmslab";
 /// The database's schema version (the object stores below).
-pub const DB_VERSION: u32 = 1;
+pub const DB_VERSION: u32 = 2;
 pub const ONLINE_STORE: &str = "onlineStore";
 pub const OFFLINE_STORE: &str = "offlineStore";
 pub const KEY_MATERIAL: &str = "keyMaterial";
 pub const SCENARIO: &str = "scenario";
 pub const META: &str = "meta";
-/// Every object store of schema version 1.
-pub const STORES: [&str; 5] = [ONLINE_STORE, OFFLINE_STORE, KEY_MATERIAL, SCENARIO, META];
+/// The stamp of the run or batch that wrote last (since version 2).
+pub const WRITER: &str = "writer";
+/// Every object store of the current schema version.
+pub const STORES: [&str; 6] = [
+    ONLINE_STORE,
+    OFFLINE_STORE,
+    KEY_MATERIAL,
+    SCENARIO,
+    META,
+    WRITER,
+];
+/// The object stores of schema version 1 (for the upgrade test).
+pub const STORES_V1: [&str; 5] = [ONLINE_STORE, OFFLINE_STORE, KEY_MATERIAL, SCENARIO, META];
+/// The key of the stamp in [`WRITER`].
+pub const WRITER_KEY: &str = "current";
 /// The stores a run's batch replaces.
 pub const RECORD_STORES: [&str; 3] = [ONLINE_STORE, OFFLINE_STORE, KEY_MATERIAL];
 /// The key of the scenario document in [`SCENARIO`].
@@ -62,10 +86,65 @@ pub fn store_for(table: Table) -> &'static str {
     }
 }
 
-/// Runs a scenario document like [`crate::scenario::run_scenario`], and also returns the change
-/// log of the run's storage (every online record, offline object and key material written).
-pub fn run_recorded(text: &str) -> (Result<Value, EngineError>, Vec<Mutation>) {
-    let ran = Scenario::from_json(text).and_then(|s| s.run_with_world(None));
+/// The randomness a playground run starts from. The same document run with the same seed builds
+/// the same key material, data keys, grant ids and ciphertexts, byte for byte — which is how a
+/// reload rebuilds exactly what IndexedDB holds, and checks it (see [`use_persistence`]). A
+/// document with its own `seed` member uses that instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunSeed(pub [u8; 32]);
+
+impl RunSeed {
+    /// A new seed from the browser's (or the OS's) random numbers.
+    pub fn fresh() -> RunSeed {
+        use kmslab_core::kms::crypto::Entropy;
+        let mut bytes = [0u8; 32];
+        if kmslab_core::kms::crypto::OsEntropy
+            .fill(&mut bytes)
+            .is_err()
+        {
+            // No random source: still a usable, if predictable, seed (runs stay reproducible).
+            bytes = [7u8; 32];
+        }
+        RunSeed(bytes)
+    }
+
+    pub fn to_hex(self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn from_hex(text: &str) -> Option<RunSeed> {
+        let mut out = [0u8; 32];
+        if text.len() != 64 {
+            return None;
+        }
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok()?;
+        }
+        Some(RunSeed(out))
+    }
+
+    /// The entropy to run `scenario` with: none when the document sets its own `seed`.
+    pub fn entropy_for(
+        self,
+        scenario: &Scenario,
+    ) -> Option<Box<dyn kmslab_core::kms::crypto::Entropy>> {
+        match scenario.seed {
+            Some(_) => None,
+            None => Some(Box::new(kmslab_core::kms::crypto::SeededEntropy::new(
+                self.0,
+            ))),
+        }
+    }
+}
+
+/// Runs a scenario document like [`crate::scenario::run_scenario`] (with `seed`'s randomness), and
+/// also returns the change log of the run's storage (every online record, offline object and key
+/// material written).
+pub fn run_recorded(text: &str, seed: RunSeed) -> (Result<Value, EngineError>, Vec<Mutation>) {
+    let ran = Scenario::from_json(text).and_then(|s| {
+        let entropy = seed.entropy_for(&s);
+        s.run_with_world(entropy)
+    });
     match ran {
         Ok((result, mut world)) => {
             let changes = world.storage.drain_changes();
@@ -89,6 +168,14 @@ pub struct Batch {
     /// The run summary (JSON text), for [`META`] / [`LAST_RUN_KEY`].
     pub meta: Option<String>,
     pub writes: BTreeMap<&'static str, BTreeMap<String, Option<Vec<u8>>>>,
+    /// The writer's stamp ([`WRITER`]): set by a batch that `replace`s; checked first (the commit is
+    /// refused when another stamp is there) by one that adds to an earlier commit.
+    pub stamp: Option<String>,
+}
+
+/// A fresh writer stamp.
+pub fn new_stamp() -> String {
+    RunSeed::fresh().to_hex().chars().take(16).collect()
 }
 
 impl Batch {
@@ -102,6 +189,28 @@ impl Batch {
         }
     }
 
+    /// The batch's writes as kmslab-core's change log (the stores that are storage tables).
+    pub fn mutations(&self) -> Vec<Mutation> {
+        let tables = [
+            Table::OnlineStore,
+            Table::OfflineStore,
+            Table::KeyMaterial,
+            Table::Scenario,
+        ];
+        let mut out = Vec::new();
+        for (store, writes) in &self.writes {
+            let Some(table) = tables.into_iter().find(|t| store_for(*t) == *store) else {
+                continue;
+            };
+            out.extend(writes.iter().map(|(key, value)| Mutation {
+                table,
+                key: key.clone(),
+                value: value.clone(),
+            }));
+        }
+        out
+    }
+
     /// How many values the batch puts into `store`.
     pub fn puts(&self, store: &str) -> usize {
         self.writes
@@ -109,29 +218,62 @@ impl Batch {
             .map_or(0, |w| w.values().filter(|v| v.is_some()).count())
     }
 
-    /// The batch of one run: the document, its summary, and the run's storage.
-    pub fn of_run(document: &str, result: Option<&Value>, changes: &[Mutation]) -> Batch {
+    /// The batch of one run: the document, its summary and seed, and the run's storage.
+    pub fn of_run(
+        document: &str,
+        result: Option<&Value>,
+        changes: &[Mutation],
+        seed: RunSeed,
+    ) -> Batch {
         let mut batch = Batch {
             replace: true,
             document: Some(document.to_owned()),
+            stamp: Some(new_stamp()),
             ..Batch::default()
         };
         batch.apply(changes.iter().cloned());
-        let meta = json!({
-            "engineVersion": kmslab_core::VERSION,
-            "savedAt": now_ms(),
-            "name": serde_json::from_str::<Value>(document).ok()
-                .and_then(|d| d.get("name").cloned()),
-            "summary": result.map(summary_line),
-            "records": {
-                ONLINE_STORE: batch.puts(ONLINE_STORE),
-                OFFLINE_STORE: batch.puts(OFFLINE_STORE),
-                KEY_MATERIAL: batch.puts(KEY_MATERIAL),
-            },
-        });
-        batch.meta = Some(meta.to_string());
+        let counts = [
+            batch.puts(ONLINE_STORE),
+            batch.puts(OFFLINE_STORE),
+            batch.puts(KEY_MATERIAL),
+        ];
+        batch.meta = Some(meta(
+            document,
+            result.map(summary_line_en),
+            seed,
+            counts,
+            None,
+        ));
         batch
     }
+}
+
+/// The [`LAST_RUN_KEY`] summary: engine version, time, name, summary line, seed, record counts,
+/// and for a batch under way the records it committed so far.
+pub fn meta(
+    document: &str,
+    summary: Option<String>,
+    seed: RunSeed,
+    [online, offline, keys]: [usize; 3],
+    batch: Option<Value>,
+) -> String {
+    json!({
+        "engineVersion": kmslab_core::VERSION,
+        "savedAt": now_ms(),
+        "name": serde_json::from_str::<Value>(document).ok()
+            .and_then(|d| d.get("name").cloned()),
+        "summary": summary,
+        "seed": seed.to_hex(),
+        "records": { ONLINE_STORE: online, OFFLINE_STORE: offline, KEY_MATERIAL: keys },
+        "batch": batch,
+    })
+    .to_string()
+}
+
+/// The seed a stored summary ([`meta`]) names.
+pub fn seed_of_meta(meta: &str) -> Option<RunSeed> {
+    let meta: Value = serde_json::from_str(meta).ok()?;
+    RunSeed::from_hex(meta.get("seed")?.as_str()?)
 }
 
 fn now_ms() -> Option<f64> {
@@ -154,6 +296,8 @@ pub enum StorageError {
     Quota(String),
     /// A transaction failed (and was rolled back).
     Failed(String),
+    /// Another tab saved since this batch's first commit: the commit was refused (nothing written).
+    Conflict,
 }
 
 impl StorageError {
@@ -176,27 +320,31 @@ impl StorageError {
 impl fmt::Display for StorageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StorageError::Unavailable(e) => write!(
-                f,
-                "This browser's storage (IndexedDB) is not available ({e}), so runs are not kept \
-                 across reloads."
-            ),
-            StorageError::Quota(e) => write!(
-                f,
-                "This browser's storage quota is exceeded ({e}): this run was not saved, and the \
-                 previous run's contents are kept whole."
-            ),
-            StorageError::Failed(e) => write!(
-                f,
-                "This run could not be saved in the browser's storage (IndexedDB): {e}. Nothing \
-                 of it was written."
-            ),
+            StorageError::Unavailable(e) => f.write_str(&trf(
+                "This browser's storage (IndexedDB) is not available ({error}), so runs are not \
+                 kept across reloads.",
+                &[("error", e)],
+            )),
+            StorageError::Quota(e) => f.write_str(&trf(
+                "This browser's storage quota is exceeded ({error}): this run was not saved, and \
+                 the previous run's contents are kept whole.",
+                &[("error", e)],
+            )),
+            StorageError::Failed(e) => f.write_str(&trf(
+                "This run could not be saved in the browser's storage (IndexedDB): {error}. \
+                 Nothing of it was written.",
+                &[("error", e)],
+            )),
+            StorageError::Conflict => f.write_str(tr(
+                "Another tab saved its run to this browser's storage (IndexedDB) while this batch \
+                 ran, so this batch stops saving: the storage keeps the other tab's run whole.",
+            )),
         }
     }
 }
 
 #[cfg(target_arch = "wasm32")]
-pub use idb::{clear, entries, load_document, load_meta, save, schema};
+pub use idb::{clear, entries, load_document, load_meta, save, schema, verify};
 
 /// The IndexedDB side (browser only).
 #[cfg(target_arch = "wasm32")]
@@ -207,7 +355,7 @@ mod idb {
 
     use super::{Batch, StorageError};
     use super::{DB_NAME, DB_VERSION, DOCUMENT_KEY, LAST_RUN_KEY, META, RECORD_STORES};
-    use super::{SCENARIO, STORES};
+    use super::{SCENARIO, STORES, WRITER, WRITER_KEY};
 
     type Result<T> = std::result::Result<T, StorageError>;
 
@@ -261,6 +409,26 @@ mod idb {
     }
 
     async fn write(tx: &rexie::Transaction, batch: &Batch) -> Result<()> {
+        if let Some(stamp) = &batch.stamp {
+            let writer = tx.store(WRITER).map_err(failed)?;
+            if !batch.replace {
+                let current = writer
+                    .get(JsValue::from_str(WRITER_KEY))
+                    .await
+                    .map_err(failed)?
+                    .and_then(|v| v.as_string());
+                if current.as_deref() != Some(stamp.as_str()) {
+                    return Err(StorageError::Conflict);
+                }
+            }
+            writer
+                .put(
+                    &JsValue::from_str(stamp),
+                    Some(&JsValue::from_str(WRITER_KEY)),
+                )
+                .await
+                .map_err(failed)?;
+        }
         if batch.replace {
             for name in RECORD_STORES {
                 tx.store(name)
@@ -382,6 +550,33 @@ mod idb {
         .await
     }
 
+    /// Compares what [`RECORD_STORES`] hold with what `expected` puts there, value by value.
+    pub async fn verify(expected: &Batch) -> Result<super::Verification> {
+        let mut out = super::Verification::default();
+        for name in RECORD_STORES {
+            let want = expected.writes.get(name);
+            let stored = super::entries(name).await?;
+            for (key, value) in &stored {
+                match want.and_then(|w| w.get(key)).and_then(Option::as_ref) {
+                    Some(bytes) if bytes_of(value).as_deref() == Some(bytes.as_slice()) => {
+                        out.identical += 1
+                    }
+                    Some(_) => out.differing += 1,
+                    None => out.extra += 1,
+                }
+            }
+            let present = |k: &String| stored.iter().any(|(key, _)| key == k);
+            out.missing += want
+                .map(|w| w.iter().filter(|(k, v)| v.is_some() && !present(k)).count())
+                .unwrap_or(0);
+        }
+        Ok(out)
+    }
+
+    fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
+        bytes(value)
+    }
+
     /// The bytes of a stored value (`None` when it is not a `Uint8Array`).
     pub fn bytes(value: &JsValue) -> Option<Vec<u8>> {
         value.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec)
@@ -391,11 +586,34 @@ mod idb {
 #[cfg(target_arch = "wasm32")]
 pub use idb::bytes;
 
+/// How the records and key material in IndexedDB compare with the state a reload rebuilt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Verification {
+    /// Stored values byte-identical to the rebuilt ones.
+    pub identical: usize,
+    /// Stored under a key the rebuilt state has, with other bytes.
+    pub differing: usize,
+    /// In the rebuilt state, not in IndexedDB.
+    pub missing: usize,
+    /// In IndexedDB, not in the rebuilt state.
+    pub extra: usize,
+}
+
+impl Verification {
+    pub fn all_identical(&self) -> bool {
+        self.differing == 0 && self.missing == 0 && self.extra == 0
+    }
+}
+
 /// What the storage bar says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Status {
     /// Looking for a stored scenario.
     Opening,
+    /// A reload rebuilt the stored run and compared it with IndexedDB.
+    Restored(Verification),
+    /// A reload is rebuilding a long stored run in slices: `(calls done, calls)`.
+    Rebuilding(u64, u64),
     /// The last run is saved: `(online records, offline objects, key materials)`.
     Saved(usize, usize, usize),
     /// "Reset storage" emptied the database.
@@ -405,27 +623,56 @@ pub enum Status {
 
 fn status_text(status: &Status) -> String {
     match status {
-        Status::Opening => "Opening this browser's storage (IndexedDB)…".to_owned(),
-        Status::Saved(online, offline, keys) => format!(
-            "Saved in this browser's storage (IndexedDB): the scenario document and this run's \
-             {online} online-store {}, {offline} offline-store {} (ciphertext only) and {keys} \
-             KMS key {}.",
-            plural(*online, "record", "records"),
-            plural(*offline, "object", "objects"),
-            plural(*keys, "material", "materials"),
+        Status::Opening => tr("Opening this browser's storage (IndexedDB)…").to_owned(),
+        Status::Saved(online, offline, keys) => {
+            let online = if *online == 1 {
+                trf("{n} online-store record", &[("n", online)])
+            } else {
+                trf("{n} online-store records", &[("n", online)])
+            };
+            let offline = if *offline == 1 {
+                trf("{n} offline-store object", &[("n", offline)])
+            } else {
+                trf("{n} offline-store objects", &[("n", offline)])
+            };
+            let keys = if *keys == 1 {
+                trf("{n} KMS key material", &[("n", keys)])
+            } else {
+                trf("{n} KMS key materials", &[("n", keys)])
+            };
+            trf(
+                "Saved in this browser's storage (IndexedDB): the scenario document and this run's \
+                 {online}, {offline} (ciphertext only) and {keys}.",
+                &[("online", &online), ("offline", &offline), ("keys", &keys)],
+            )
+        }
+        Status::Cleared => tr(
+            "This browser's storage is cleared and the seed scenario is open; \
+                               your next run is saved again.",
+        )
+        .to_owned(),
+        Status::Rebuilding(done, total) => trf(
+            "Rebuilding the stored run from its document and seed: {done} of {total} calls…",
+            &[("done", done), ("total", total)],
         ),
-        Status::Cleared => "This browser's storage is cleared and the seed scenario is open; \
-                            your next run is saved again."
-            .to_owned(),
+        Status::Restored(v) if v.all_identical() => trf(
+            "Rebuilt from the stored document and seed: all {n} online records, offline objects \
+             and key materials in IndexedDB are byte-identical to the rebuilt state (ciphertext \
+             only).",
+            &[("n", &v.identical)],
+        ),
+        Status::Restored(v) => trf(
+            "Rebuilt from the stored document and seed, but IndexedDB differs: {identical} \
+             identical, {differing} differing, {missing} missing, {extra} not in the rebuilt \
+             state. IndexedDB is left as it is until your next run.",
+            &[
+                ("identical", &v.identical),
+                ("differing", &v.differing),
+                ("missing", &v.missing),
+                ("extra", &v.extra),
+            ],
+        ),
         Status::Error(e) => e.to_string(),
-    }
-}
-
-fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
-    if n == 1 {
-        one
-    } else {
-        many
     }
 }
 
@@ -439,18 +686,54 @@ pub fn use_persistence(state: UseReducerHandle<ScenarioState>) -> Html {
     let ready = use_state_eq(|| false);
     // The run "Reset storage" opened: not saved.
     let unsaved = use_mut_ref(|| None::<u32>);
+    // The next run is a reload's rebuild: compare it with IndexedDB instead of saving it.
+    let verify_next = use_mut_ref(|| false);
 
     {
         let dispatcher = state.dispatcher();
         let status = status.clone();
         let ready = ready.clone();
+        let verify_next = verify_next.clone();
         use_effect_with((), move |_| {
             #[cfg(target_arch = "wasm32")]
             yew::platform::spawn_local(async move {
                 match load_document().await {
                     Ok(Some(document)) => {
                         if !crate::share::is_share_fragment(&crate::scenario::location_fragment()) {
-                            dispatcher.dispatch(ScenarioMsg::Restore(document));
+                            let meta = load_meta().await.ok().flatten();
+                            let seed = meta.as_deref().and_then(seed_of_meta);
+                            // Without a stored seed (a database of an older version) the
+                            // rebuilt state can't match; it is checked all the same.
+                            let seed = seed.unwrap_or_else(RunSeed::fresh);
+                            let long = crate::batch::total_runs(&document)
+                                .is_some_and(|n| n > crate::batch::SYNC_RUNS);
+                            if long {
+                                dispatcher.dispatch(ScenarioMsg::Busy(true));
+                                let report = {
+                                    let status = status.clone();
+                                    Callback::from(move |(done, total)| {
+                                        status.set(Status::Rebuilding(done, total))
+                                    })
+                                };
+                                match crate::batch::rebuild(document.clone(), seed, report).await {
+                                    Ok((text, run)) => {
+                                        *verify_next.borrow_mut() = true;
+                                        dispatcher.dispatch(ScenarioMsg::Rebuilt(
+                                            text,
+                                            seed,
+                                            std::rc::Rc::new(run),
+                                        ));
+                                    }
+                                    Err(_) => {
+                                        dispatcher.dispatch(ScenarioMsg::Busy(false));
+                                        *verify_next.borrow_mut() = true;
+                                        dispatcher.dispatch(ScenarioMsg::Restore(document, seed));
+                                    }
+                                }
+                            } else {
+                                *verify_next.borrow_mut() = true;
+                                dispatcher.dispatch(ScenarioMsg::Restore(document, seed));
+                            }
                         }
                     }
                     Ok(None) => {}
@@ -459,7 +742,7 @@ pub fn use_persistence(state: UseReducerHandle<ScenarioState>) -> Html {
                 ready.set(true);
             });
             #[cfg(not(target_arch = "wasm32"))]
-            let _ = (dispatcher, status, ready);
+            let _ = (dispatcher, status, ready, verify_next);
         });
     }
 
@@ -467,27 +750,40 @@ pub fn use_persistence(state: UseReducerHandle<ScenarioState>) -> Html {
         let state = state.clone();
         let status = status.clone();
         let unsaved = unsaved.clone();
+        let verify_next = verify_next.clone();
         use_effect_with((state.run.serial, *ready), move |&(serial, ready)| {
             if ready && *unsaved.borrow() != Some(serial) {
                 let batch = Batch::of_run(
                     &state.document(),
                     state.run.result.as_ref().ok().map(|r| &**r),
                     &state.run.storage,
+                    state.seed,
                 );
                 let counts = Status::Saved(
                     batch.puts(ONLINE_STORE),
                     batch.puts(OFFLINE_STORE),
                     batch.puts(KEY_MATERIAL),
                 );
+                let verify = std::mem::take(&mut *verify_next.borrow_mut());
+                let persisted = state.run.persisted;
                 #[cfg(target_arch = "wasm32")]
                 yew::platform::spawn_local(async move {
-                    status.set(match save(&batch).await {
-                        Ok(()) => counts,
-                        Err(e) => Status::Error(e),
+                    status.set(if verify {
+                        match self::verify(&batch).await {
+                            Ok(v) => Status::Restored(v),
+                            Err(e) => Status::Error(e),
+                        }
+                    } else if persisted {
+                        counts
+                    } else {
+                        match save(&batch).await {
+                            Ok(()) => counts,
+                            Err(e) => Status::Error(e),
+                        }
                     });
                 });
                 #[cfg(not(target_arch = "wasm32"))]
-                let _ = (batch, counts, status);
+                let _ = (batch, counts, status, verify, persisted);
             }
         });
     }
@@ -517,9 +813,9 @@ pub fn use_persistence(state: UseReducerHandle<ScenarioState>) -> Html {
         <div class="storage-bar" id="storage">
             if state.source == Source::Stored {
                 <p class="restored-note" id="restored-note" role="status">
-                    <strong>{ "Restored from this browser's storage (IndexedDB)" }</strong>
-                    { " — the scenario document of your last run, run again here. Pick an example \
-                       or reset the storage to start over." }
+                    <strong>{ tr("Restored from this browser's storage (IndexedDB)") }</strong>
+                    { tr(" — the scenario document of your last run, run again here. Pick an example \
+                          or reset the storage to start over.") }
                 </p>
             }
             <p class={classes!("hint", "storage-status", error.then_some("storage-error"))}
@@ -527,8 +823,8 @@ pub fn use_persistence(state: UseReducerHandle<ScenarioState>) -> Html {
                 { status_text(&status) }
                 { " " }
                 <button type="button" class="link" id="reset-storage" onclick={on_reset}
-                    title="Empty this browser's kmslab storage and open the seed scenario">
-                    { "Reset storage" }
+                    title={tr("Empty this browser's kmslab storage and open the seed scenario")}>
+                    { tr("Reset storage") }
                 </button>
             </p>
         </div>
@@ -542,9 +838,9 @@ mod tests {
     #[test]
     fn the_seed_run_records_its_storage() {
         let text = crate::scenario::EXAMPLES.first().map_or("", |(_, t)| t);
-        let (result, changes) = run_recorded(text);
+        let (result, changes) = run_recorded(text, RunSeed([1; 32]));
         let result = result.unwrap_or_default();
-        let batch = Batch::of_run(text, Some(&result), &changes);
+        let batch = Batch::of_run(text, Some(&result), &changes, RunSeed([1; 32]));
         assert!(batch.replace);
         assert_eq!(batch.document.as_deref(), Some(text));
         // The seed puts one record (o-1001) and creates one customer managed key.
@@ -565,11 +861,48 @@ mod tests {
             serde_json::from_str(batch.meta.as_deref().unwrap_or("")).unwrap_or_default();
         assert_eq!(
             meta.get("summary").and_then(Value::as_str),
-            Some(summary_line(&result).as_str())
+            Some(summary_line_en(&result).as_str())
         );
         assert_eq!(meta.pointer("/records/onlineStore"), Some(&Value::from(1)));
         // Same JSON as a plain run.
         assert_eq!(crate::scenario::run_scenario(text).ok(), Some(result));
+    }
+
+    #[test]
+    fn a_batch_turns_back_into_the_change_log_it_was_made_of() {
+        let text = crate::scenario::EXAMPLES.first().map_or("", |(_, t)| t);
+        let (_, changes) = run_recorded(text, RunSeed([2; 32]));
+        let batch = Batch::of_run(text, None, &changes, RunSeed([2; 32]));
+        let again = Batch::of_run(text, None, &batch.mutations(), RunSeed([2; 32]));
+        assert_eq!(again.writes, batch.writes);
+        assert!(!batch.mutations().is_empty());
+    }
+
+    #[test]
+    fn the_same_seed_rebuilds_the_same_bytes_and_another_does_not() {
+        let text = crate::scenario::EXAMPLES.first().map_or("", |(_, t)| t);
+        // Without its own `seed` member, the run's seed decides.
+        let mut doc: Value = serde_json::from_str(text).unwrap_or_default();
+        if let Some(o) = doc.as_object_mut() {
+            o.remove("seed");
+        }
+        let text = &doc.to_string();
+        let seed = RunSeed::fresh();
+        assert_eq!(RunSeed::from_hex(&seed.to_hex()), Some(seed));
+        assert_eq!(RunSeed::from_hex("zz"), None);
+        let (_, a) = run_recorded(text, seed);
+        let (_, b) = run_recorded(text, seed);
+        let (_, c) = run_recorded(text, RunSeed([8; 32]));
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // A document's own seed wins over the run's.
+        let own = crate::scenario::EXAMPLES.first().map_or("", |(_, t)| t);
+        assert_eq!(
+            run_recorded(own, seed).1,
+            run_recorded(own, RunSeed([8; 32])).1
+        );
+        let meta = Batch::of_run(text, None, &a, seed).meta.unwrap_or_default();
+        assert_eq!(seed_of_meta(&meta), Some(seed));
     }
 
     #[test]
@@ -594,10 +927,10 @@ mod tests {
 
     #[test]
     fn a_broken_document_records_nothing() {
-        let (result, changes) = run_recorded("not json");
+        let (result, changes) = run_recorded("not json", RunSeed([1; 32]));
         assert!(result.is_err());
         assert!(changes.is_empty());
-        let batch = Batch::of_run("not json", None, &changes);
+        let batch = Batch::of_run("not json", None, &changes, RunSeed([1; 32]));
         assert_eq!(batch.document.as_deref(), Some("not json"));
         assert!(batch.writes.is_empty());
     }

@@ -13,7 +13,82 @@ use serde_json::Value;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
+use crate::i18n::{tr, trf};
 use crate::{pretty_text, str_at};
+
+/// What a policy is attached to: the pieces of its label ([`PolicySlot::label`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Place {
+    /// A key's policy: the key (shortened) and its first alias.
+    Key {
+        key: String,
+        alias: Option<String>,
+    },
+    /// Identity policy `n` (1-based) of a principal.
+    Identity {
+        n: usize,
+        of: String,
+    },
+    Boundary {
+        of: String,
+    },
+    Bucket {
+        name: String,
+    },
+    /// SCP or RCP `n` of level `level` (both 1-based) for an account.
+    Organization {
+        what: &'static str,
+        n: usize,
+        level: usize,
+        account: String,
+    },
+    /// The session policy of step `step` (1-based).
+    Session {
+        step: usize,
+        op: String,
+    },
+}
+
+impl Place {
+    fn label(&self) -> String {
+        match self {
+            Place::Key { key, alias: None } => trf("Key policy of {key}", &[("key", key)]),
+            Place::Key {
+                key,
+                alias: Some(alias),
+            } => trf(
+                "Key policy of {key} ({alias})",
+                &[("key", key), ("alias", alias)],
+            ),
+            Place::Identity { n, of } => trf(
+                "Identity policy {n} of {principal}",
+                &[("n", n), ("principal", of)],
+            ),
+            Place::Boundary { of } => {
+                trf("Permissions boundary of {principal}", &[("principal", of)])
+            }
+            Place::Bucket { name } => trf("Bucket policy of s3://{bucket}", &[("bucket", name)]),
+            Place::Organization {
+                what,
+                n,
+                level,
+                account,
+            } => trf(
+                "{what} {n} of level {level} for account {account}",
+                &[
+                    ("what", what),
+                    ("n", n),
+                    ("level", level),
+                    ("account", account),
+                ],
+            ),
+            Place::Session { step, op } => trf(
+                "Session policy of step {step} ({op})",
+                &[("step", step), ("op", op)],
+            ),
+        }
+    }
+}
 
 /// Where a policy sits in the document, and how it is written there.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,8 +106,8 @@ enum Form {
 pub struct PolicySlot {
     /// JSON pointer of the policy in the document.
     pub pointer: String,
-    /// What the policy is attached to, for people (`Key policy of key/1234… (alias/featurestore)`).
-    pub label: String,
+    /// What the policy is attached to (see [`PolicySlot::label`]).
+    place: Place,
     pub kind: PolicyKind,
     form: Form,
     /// The text first shown (the document's text pretty-printed with its key order kept, or the
@@ -47,7 +122,7 @@ pub struct PolicySlot {
 }
 
 impl PolicySlot {
-    fn new(pointer: String, label: String, kind: PolicyKind, value: &Value) -> Option<PolicySlot> {
+    fn new(pointer: String, place: Place, kind: PolicyKind, value: &Value) -> Option<PolicySlot> {
         let (form, text) = match value {
             Value::Null => return None,
             Value::String(t) => (Form::Text, display_text(t)),
@@ -62,7 +137,7 @@ impl PolicySlot {
         let diagnostics = Rc::new(kmslab_core::validate_policy(&text, kind));
         Some(PolicySlot {
             pointer,
-            label,
+            place,
             kind,
             form,
             initial: text.clone(),
@@ -70,6 +145,12 @@ impl PolicySlot {
             text,
             diagnostics,
         })
+    }
+
+    /// What the policy is attached to, for people, in the interface's language (`Key policy of
+    /// key/1234… (alias/featurestore)`).
+    pub fn label(&self) -> String {
+        self.place.label()
     }
 
     /// The policy's name when the document gives one.
@@ -137,7 +218,7 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-/// The label of a policy kind, as shown next to each editor.
+/// The name of a policy kind in English (the editors' `data-kind`).
 pub fn kind_label(kind: PolicyKind) -> &'static str {
     match kind {
         PolicyKind::Identity => "identity policy",
@@ -147,6 +228,19 @@ pub fn kind_label(kind: PolicyKind) -> &'static str {
         PolicyKind::ResourceControl => "RCP",
         PolicyKind::PermissionsBoundary => "permissions boundary",
         PolicyKind::Session => "session policy",
+    }
+}
+
+/// The name of a policy kind in the interface's language, as shown next to each editor.
+pub fn kind_name(kind: PolicyKind) -> &'static str {
+    match kind {
+        PolicyKind::Identity => tr("identity policy"),
+        PolicyKind::Resource => tr("resource policy"),
+        PolicyKind::KeyPolicy => tr("key policy"),
+        PolicyKind::ServiceControl => "SCP",
+        PolicyKind::ResourceControl => "RCP",
+        PolicyKind::PermissionsBoundary => tr("permissions boundary"),
+        PolicyKind::Session => tr("session policy"),
     }
 }
 
@@ -174,12 +268,14 @@ pub fn slots(doc: &Value) -> Vec<PolicySlot> {
             .and_then(Value::as_array)
             .and_then(|a| a.first())
             .and_then(Value::as_str)
-            .map(|a| format!(" ({a})"))
-            .unwrap_or_default();
+            .map(str::to_owned);
         if let Some(policy) = key.get("policy") {
             out.extend(PolicySlot::new(
                 format!("/keys/{i}/policy"),
-                format!("Key policy of {}{alias}", short(arn)),
+                Place::Key {
+                    key: short(arn),
+                    alias,
+                },
                 PolicyKind::KeyPolicy,
                 policy,
             ));
@@ -190,7 +286,10 @@ pub fn slots(doc: &Value) -> Vec<PolicySlot> {
         for (j, policy) in items(&principal, "policies") {
             out.extend(PolicySlot::new(
                 format!("/principals/{i}/policies/{j}"),
-                format!("Identity policy {} of {}", j + 1, short(arn)),
+                Place::Identity {
+                    n: j + 1,
+                    of: short(arn),
+                },
                 PolicyKind::Identity,
                 &policy,
             ));
@@ -198,7 +297,7 @@ pub fn slots(doc: &Value) -> Vec<PolicySlot> {
         if let Some(boundary) = principal.get("permissionsBoundary") {
             out.extend(PolicySlot::new(
                 format!("/principals/{i}/permissionsBoundary"),
-                format!("Permissions boundary of {}", short(arn)),
+                Place::Boundary { of: short(arn) },
                 PolicyKind::PermissionsBoundary,
                 boundary,
             ));
@@ -208,10 +307,9 @@ pub fn slots(doc: &Value) -> Vec<PolicySlot> {
         if let Some(policy) = bucket.get("policy") {
             out.extend(PolicySlot::new(
                 format!("/buckets/{i}/policy"),
-                format!(
-                    "Bucket policy of s3://{}",
-                    str_at(&bucket, "name").unwrap_or("?")
-                ),
+                Place::Bucket {
+                    name: str_at(&bucket, "name").unwrap_or("?").to_owned(),
+                },
                 PolicyKind::Resource,
                 policy,
             ));
@@ -238,7 +336,12 @@ pub fn slots(doc: &Value) -> Vec<PolicySlot> {
                 for (k, policy) in policies.iter().enumerate() {
                     out.extend(PolicySlot::new(
                         format!("/organization/{member}/{}/{l}/{k}", token(account)),
-                        format!("{what} {} of level {} for account {account}", k + 1, l + 1),
+                        Place::Organization {
+                            what,
+                            n: k + 1,
+                            level: l + 1,
+                            account: account.clone(),
+                        },
                         kind,
                         policy,
                     ));
@@ -250,11 +353,10 @@ pub fn slots(doc: &Value) -> Vec<PolicySlot> {
         if let Some(policy) = step.get("sessionPolicy") {
             out.extend(PolicySlot::new(
                 format!("/calls/{i}/sessionPolicy"),
-                format!(
-                    "Session policy of step {} ({})",
-                    i + 1,
-                    str_at(&step, "op").unwrap_or("?")
-                ),
+                Place::Session {
+                    step: i + 1,
+                    op: str_at(&step, "op").unwrap_or("?").to_owned(),
+                },
                 PolicyKind::Session,
                 policy,
             ));
@@ -274,6 +376,23 @@ pub fn patch(doc: &Value, slots: &[PolicySlot]) -> Value {
         }
     }
     doc
+}
+
+/// The `kms:PutKeyPolicy` call that applies a key policy editor's text to the running state ("Apply
+/// now"): made by the key's account root, after the document's calls. `None` for a slot that is not
+/// a declared key's policy.
+pub fn apply_call(doc: &Value, slot: &PolicySlot) -> Option<Value> {
+    if slot.kind != PolicyKind::KeyPolicy {
+        return None;
+    }
+    let key = slot.pointer.strip_suffix("/policy")?;
+    let arn = doc.pointer(key).and_then(|k| str_at(k, "arn"))?;
+    Some(serde_json::json!({
+        "id": crate::console::fresh_id(doc),
+        "as": crate::forms::root_of(arn),
+        "op": "kms:PutKeyPolicy",
+        "input": { "KeyId": arn, "PolicyName": "default", "Policy": slot.text },
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -328,6 +447,8 @@ pub struct PolicyCallbacks {
     pub on_format: Callback<usize>,
     pub on_rerun: Callback<()>,
     pub on_reset: Callback<()>,
+    /// "Apply now as PutKeyPolicy" of a key policy editor (see [`apply_call`]).
+    pub on_apply: Callback<usize>,
 }
 
 /// The Policies view: one editor per policy, then the buttons.
@@ -338,10 +459,10 @@ pub fn view(slots: &[PolicySlot], edited: bool, stale: bool, cb: &PolicyCallback
         <div class="policy-actions">
             <button type="button" id="rerun" class={classes!("primary", stale.then_some("attention"))}
                 onclick={on_rerun}>
-                { "Re-run with these policies" }
+                { tr("Re-run with these policies") }
             </button>
             <button type="button" id="reset-example" class="secondary" onclick={on_reset} disabled={!edited}>
-                { "Reset example" }
+                { tr("Reset example") }
             </button>
         </div>
     };
@@ -349,7 +470,7 @@ pub fn view(slots: &[PolicySlot], edited: bool, stale: bool, cb: &PolicyCallback
         return html! {
             <>
                 <p class="muted" id="policies">
-                    { "This scenario declares no policies (its keys use KMS's default key policy)." }
+                    { tr("This scenario declares no policies (its keys use KMS's default key policy).") }
                 </p>
                 { buttons }
             </>
@@ -358,10 +479,18 @@ pub fn view(slots: &[PolicySlot], edited: bool, stale: bool, cb: &PolicyCallback
     html! {
         <>
             <p class="hint">
-                { "Every policy the scenario declares. Diagnostics are kmslab-core's validator for that \
-                   kind of policy, recomputed as you type. Change a word, then re-run: the Calls view \
-                   shows which calls changed outcome." }
+                { tr("Every policy the scenario declares. Diagnostics are kmslab-core's validator for that \
+                      kind of policy, recomputed as you type. Change a word, then re-run: the Calls view \
+                      shows which calls changed outcome.") }
             </p>
+            if slots.iter().any(|s| s.kind == PolicyKind::KeyPolicy) {
+                <p class="hint apply-hint" id="apply-hint">
+                    <strong>{ tr("Re-run") }</strong>{ " " }
+                    { tr("changes the declaration and runs the scenario from the start, as if the key had always had this policy.") }
+                    { " " }<strong>{ tr("Apply now") }</strong>{ " " }
+                    { tr("leaves the declaration as it is and adds a kms:PutKeyPolicy call by the key's account root after the existing calls: the policy changes from that point on, and KMS's own checks apply (MalformedPolicyDocumentException, the lockout safety check).") }
+                </p>
+            }
             { buttons.clone() }
             <div id="policies" class="policies">
                 { for slots.iter().enumerate().map(|(i, slot)| editor(i, slot, cb)) }
@@ -392,24 +521,24 @@ fn editor(i: usize, slot: &PolicySlot, cb: &PolicyCallbacks) -> Html {
             data-pointer={slot.pointer.clone()} data-kind={kind_label(slot.kind)}>
             <div class="policy-head">
                 <label for={id.clone()}>
-                    <strong>{ slot.label.clone() }</strong>
-                    { " " }<span class="kind">{ kind_label(slot.kind) }</span>
+                    <strong>{ slot.label() }</strong>
+                    { " " }<span class="kind">{ kind_name(slot.kind) }</span>
                     if let Some(name) = slot.name() {
                         { " " }<code class="policy-name">{ name }</code>
                     }
                 </label>
                 <span class="counts" aria-live="polite">
                     <span class={classes!("count", (errors > 0).then_some("has-errors"))}>
-                        { format!("{errors} {}", if errors == 1 { "error" } else { "errors" }) }
+                        { if errors == 1 { trf("{n} error", &[("n", &errors)]) } else { trf("{n} errors", &[("n", &errors)]) } }
                     </span>
                     { " · " }
                     <span class={classes!("count", (warnings > 0).then_some("has-warnings"))}>
-                        { format!("{warnings} {}", if warnings == 1 { "warning" } else { "warnings" }) }
+                        { if warnings == 1 { trf("{n} warning", &[("n", &warnings)]) } else { trf("{n} warnings", &[("n", &warnings)]) } }
                     </span>
                 </span>
                 <button type="button" class="secondary format" onclick={on_format} disabled={!parses}
-                    title={if parses { "Pretty-print the JSON" } else { "Not JSON: fix the syntax error first" }}>
-                    { "Format" }
+                    title={if parses { tr("Pretty-print the JSON") } else { tr("Not JSON: fix the syntax error first") }}>
+                    { tr("Format") }
                 </button>
             </div>
             <div class="editor" style={format!("--lines: {lines}")}>
@@ -432,7 +561,7 @@ fn editor(i: usize, slot: &PolicySlot, cb: &PolicyCallbacks) -> Html {
             </div>
             <ul class="diagnostics policy-diagnostics" id={format!("{id}-diagnostics")}>
                 if slot.diagnostics.is_empty() {
-                    <li class="diagnostic ok">{ "No errors or warnings." }</li>
+                    <li class="diagnostic ok">{ tr("No errors or warnings.") }</li>
                 }
                 { for slot.diagnostics.iter().map(|d| {
                     let severity = match d.severity { Severity::Error => "error", Severity::Warning => "warning" };
@@ -443,16 +572,25 @@ fn editor(i: usize, slot: &PolicySlot, cb: &PolicyCallbacks) -> Html {
                     html! {
                         <li class={classes!("diagnostic", severity)} data-line={d.line.to_string()}>
                             <button type="button" class="link at" {onclick}
-                                title="Select the offending text in the editor">
+                                title={tr("Select the offending text in the editor")}>
                                 { format!("{}:{}", d.line, d.column) }
                             </button>
-                            { " " }<span class="severity">{ severity }</span>{ " " }
+                            { " " }<span class="severity">{ match d.severity { Severity::Error => tr("error"), Severity::Warning => tr("warning") } }</span>{ " " }
                             <strong>{ if d.kind == d.code { d.code.clone() } else { format!("{} ({})", d.code, d.kind) } }</strong>
                             { ": " }{ d.message.clone() }
                         </li>
                     }
                 }) }
             </ul>
+            if slot.kind == PolicyKind::KeyPolicy && slot.pointer.starts_with("/keys/") {
+                <div class="policy-apply">
+                    <button type="button" class="secondary" id={format!("apply-policy-{i}")}
+                        onclick={cb.on_apply.reform(move |_: MouseEvent| i)}
+                        title={tr("Append a kms:PutKeyPolicy call with this text, made by the key's account root, and run it")}>
+                        { tr("Apply now as PutKeyPolicy") }
+                    </button>
+                </div>
+            }
         </article>
     }
 }
@@ -518,7 +656,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            slots.first().map(|s| s.label.as_str()),
+            slots.first().map(PolicySlot::label).as_deref(),
             Some("Key policy of key/k (alias/x)")
         );
         assert_eq!(slots.get(1).and_then(|s| s.name()), Some("P"));

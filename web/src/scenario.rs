@@ -13,6 +13,7 @@ use serde_json::Value;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::i18n::{fill, tr, trf};
 use crate::policies::{self, PolicyCallbacks, PolicySlot};
 use crate::{num_at, share, str_at, views};
 
@@ -102,8 +103,9 @@ pub fn home_account(text: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// `N calls · X/Y expectations met · K KMS requests · cost $…`
-pub fn summary_line(result: &Value) -> String {
+/// What the summary line counts: `(calls, expectations passed, expectations checked, KMS
+/// requests, total cost)`.
+fn summary_counts(result: &Value) -> (usize, u64, u64, usize, &str) {
     let len = |key: &str| {
         result
             .get(key)
@@ -111,17 +113,50 @@ pub fn summary_line(result: &Value) -> String {
             .map_or(0, Vec::len)
     };
     let expectations = result.get("expectations").unwrap_or(&Value::Null);
-    let calls = len("calls");
-    let requests = len("kmsRequests");
     let total = result
         .get("cost")
         .and_then(|c| str_at(c, "total"))
         .unwrap_or("?");
-    format!(
-        "{calls} {} · {}/{} expectations met · {requests} KMS {} · cost {total}",
-        if calls == 1 { "call" } else { "calls" },
+    (
+        len("calls"),
         num_at(expectations, "passed").unwrap_or(0),
         num_at(expectations, "checked").unwrap_or(0),
+        len("kmsRequests"),
+        total,
+    )
+}
+
+/// `N calls · X/Y expectations met · K KMS requests · cost $…`, in the interface's language (in
+/// English exactly [`summary_line_en`]).
+pub fn summary_line(result: &Value) -> String {
+    let (calls, passed, checked, requests, total) = summary_counts(result);
+    [
+        if calls == 1 {
+            trf("{n} call", &[("n", &calls)])
+        } else {
+            trf("{n} calls", &[("n", &calls)])
+        },
+        trf(
+            "{passed}/{checked} expectations met",
+            &[("passed", &passed), ("checked", &checked)],
+        ),
+        if requests == 1 {
+            trf("{n} KMS request", &[("n", &requests)])
+        } else {
+            trf("{n} KMS requests", &[("n", &requests)])
+        },
+        trf("cost {total}", &[("total", &total)]),
+    ]
+    .join(" · ")
+}
+
+/// [`summary_line`] in English whatever the interface's language: what the browser's storage
+/// keeps (see [`crate::persist::meta`]).
+pub fn summary_line_en(result: &Value) -> String {
+    let (calls, passed, checked, requests, total) = summary_counts(result);
+    format!(
+        "{calls} {} · {passed}/{checked} expectations met · {requests} KMS {} · cost {total}",
+        if calls == 1 { "call" } else { "calls" },
         if requests == 1 { "request" } else { "requests" },
     )
 }
@@ -146,7 +181,7 @@ pub fn outcomes(result: &Value) -> Vec<String> {
 }
 
 /// One run of one scenario document.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Run {
     /// Counts runs; the rendered run is keyed by it, so a new run starts with fresh views.
     pub serial: u32,
@@ -163,12 +198,14 @@ pub struct Run {
     /// The change log of the run's storage (records, objects, key material), for IndexedDB
     /// (see [`crate::persist`]).
     pub storage: Vec<kmslab_core::storage::Mutation>,
+    /// Whether the run is in IndexedDB already (a batch commits as it goes: see [`crate::batch`]).
+    pub persisted: bool,
 }
 
 impl Run {
-    pub fn new(text: &str, serial: u32) -> Run {
+    pub fn new(text: &str, serial: u32, seed: crate::persist::RunSeed) -> Run {
         let started = now_ms();
-        let (result, storage) = crate::persist::run_recorded(text);
+        let (result, storage) = crate::persist::run_recorded(text, seed);
         let result = result.map(Rc::new);
         let millis = started.zip(now_ms()).map(|(a, b)| b - a);
         Run {
@@ -179,6 +216,7 @@ impl Run {
             millis,
             previous: None,
             storage,
+            persisted: false,
         }
     }
 
@@ -188,7 +226,7 @@ impl Run {
     }
 }
 
-fn now_ms() -> Option<f64> {
+pub(crate) fn now_ms() -> Option<f64> {
     #[cfg(target_arch = "wasm32")]
     {
         Some(js_sys::Date::now())
@@ -222,15 +260,16 @@ impl View {
         View::Access,
     ];
 
+    /// The view's name, in the interface's language (CloudTrail is a product name).
     pub fn label(self) -> &'static str {
         match self {
-            View::Calls => "Calls",
-            View::Policies => "Policies",
+            View::Calls => tr("Calls"),
+            View::Policies => tr("Policies"),
             View::CloudTrail => "CloudTrail",
-            View::Kms => "KMS requests & cost",
-            View::Keys => "Keys & grants",
-            View::FeatureGroups => "Feature groups",
-            View::Access => "Who can do what",
+            View::Kms => tr("KMS requests & cost"),
+            View::Keys => tr("Keys & grants"),
+            View::FeatureGroups => tr("Feature groups"),
+            View::Access => tr("Who can do what"),
         }
     }
 
@@ -285,6 +324,10 @@ pub struct ScenarioState {
     pub open_event: Option<usize>,
     /// The "Who can do what" cell (row, column of `access`) whose details are shown.
     pub open_access: Option<(usize, usize)>,
+    /// The randomness runs of this document start from (kept across re-runs, saved with the run).
+    pub seed: crate::persist::RunSeed,
+    /// A batch is running ([`crate::batch`]): actions that would start another run wait.
+    pub busy: bool,
 }
 
 impl Default for ScenarioState {
@@ -299,13 +342,44 @@ impl Default for ScenarioState {
 impl ScenarioState {
     /// Opens (and runs) a document.
     fn open(examples: Rc<Vec<Example>>, source: Source, text: Rc<str>, serial: u32) -> Self {
+        Self::open_seeded(
+            examples,
+            source,
+            text,
+            serial,
+            crate::persist::RunSeed::fresh(),
+        )
+    }
+
+    fn open_seeded(
+        examples: Rc<Vec<Example>>,
+        source: Source,
+        text: Rc<str>,
+        serial: u32,
+        seed: crate::persist::RunSeed,
+    ) -> Self {
+        let run = Rc::new(Run::new(&text, serial, seed));
+        Self::open_with_run(examples, source, text, seed, run)
+    }
+
+    /// Opens a document with a run made elsewhere (a long document rebuilt in slices: see
+    /// [`crate::batch::rebuild`]).
+    fn open_with_run(
+        examples: Rc<Vec<Example>>,
+        source: Source,
+        text: Rc<str>,
+        seed: crate::persist::RunSeed,
+        run: Rc<Run>,
+    ) -> Self {
         let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         ScenarioState {
             examples,
             source,
             slots: policies::slots(&doc),
             original_doc: Rc::new(doc),
-            run: Rc::new(Run::new(&text, serial)),
+            run,
+            seed,
+            busy: false,
             original: text,
             link_error: None,
             share_link: None,
@@ -370,7 +444,7 @@ impl ScenarioState {
 
     /// Runs `text` as the next run, remembering the current run's outcomes for comparison.
     pub(crate) fn rerun(&mut self, text: &str) {
-        let mut run = Run::new(text, self.run.serial + 1);
+        let mut run = Run::new(text, self.run.serial + 1, self.seed);
         run.previous = self.run.outcomes();
         self.run = Rc::new(run);
         self.open_event = None;
@@ -387,7 +461,7 @@ impl ScenarioState {
                 str_at(&self.original_doc, "name").map(str::to_owned)
             }
         }
-        .unwrap_or_else(|| "Shared scenario".to_owned())
+        .unwrap_or_else(|| tr("Shared scenario").to_owned())
     }
 }
 
@@ -414,16 +488,48 @@ pub enum ScenarioMsg {
     ToggleEvent(usize),
     /// Show or hide the details of a "Who can do what" cell (row, column).
     ToggleAccess(usize, usize),
-    /// Open (and run) the document found in this browser's storage (see [`crate::persist`]).
-    Restore(String),
+    /// Open (and run, with the stored seed) the document found in this browser's storage (see
+    /// [`crate::persist`]).
+    Restore(String, crate::persist::RunSeed),
+    /// A stored document too long to run at once was rebuilt in slices (with its stored seed):
+    /// open it with that run.
+    Rebuilt(String, crate::persist::RunSeed, Rc<Run>),
+    /// A batch started (`true`) or ended (`false`): see [`ScenarioState::busy`].
+    Busy(bool),
+    /// A batch finished (or was cancelled): its document (the batch call included, as far as it
+    /// ran) and its run.
+    Finished(String, Rc<Run>),
     /// The Console's call: append it to the document, re-run, open it (see `console::append`).
     AppendCall(Value),
+    /// "Apply now as PutKeyPolicy" of key policy editor `i`: append a `kms:PutKeyPolicy` call with
+    /// the editor's text (see `policies::apply_call`), put the editor back to the declared text,
+    /// re-run and open the new call.
+    ApplyKeyPolicy(usize),
+    /// A form of the Build panel changed the declarations: open this document (policy editors
+    /// rebuilt from it), run it, keep the view (see `crate::forms`).
+    ReplaceDocument(String),
 }
 
 impl Reducible for ScenarioState {
     type Action = ScenarioMsg;
 
     fn reduce(self: Rc<Self>, msg: ScenarioMsg) -> Rc<Self> {
+        // While a batch runs, nothing else may start a run (its commits would interleave with the
+        // batch's in IndexedDB).
+        let starts_run = matches!(
+            msg,
+            ScenarioMsg::Select(_)
+                | ScenarioMsg::Run
+                | ScenarioMsg::Reset
+                | ScenarioMsg::OpenLink(_)
+                | ScenarioMsg::Restore(..)
+                | ScenarioMsg::AppendCall(_)
+                | ScenarioMsg::ApplyKeyPolicy(_)
+                | ScenarioMsg::ReplaceDocument(_)
+        );
+        if self.busy && starts_run {
+            return self;
+        }
         let mut next = (*self).clone();
         match msg {
             ScenarioMsg::Select(example) => {
@@ -483,13 +589,71 @@ impl Reducible for ScenarioState {
                 let cell = (row, column);
                 next.open_access = (self.open_access != Some(cell)).then_some(cell);
             }
-            ScenarioMsg::Restore(text) => {
+            ScenarioMsg::Restore(text, seed) => {
                 let examples = Rc::clone(&next.examples);
                 let serial = self.run.serial + 1;
-                next = ScenarioState::open(examples, Source::Stored, Rc::from(text), serial);
+                next = ScenarioState::open_seeded(
+                    examples,
+                    Source::Stored,
+                    Rc::from(text),
+                    serial,
+                    seed,
+                );
                 next.view = self.view;
             }
+            ScenarioMsg::Rebuilt(text, seed, run) => {
+                let examples = Rc::clone(&next.examples);
+                let mut run = (*run).clone();
+                run.serial = self.run.serial + 1;
+                next = ScenarioState::open_with_run(
+                    examples,
+                    Source::Stored,
+                    Rc::from(text),
+                    seed,
+                    Rc::new(run),
+                );
+                next.view = self.view;
+            }
+            ScenarioMsg::Busy(busy) => next.busy = busy,
+            ScenarioMsg::Finished(text, run) => {
+                let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                let open = run.steps.len().checked_sub(1);
+                let mut run = (*run).clone();
+                run.previous = self.run.outcomes();
+                next.original = Rc::from(text);
+                next.original_doc = Rc::new(doc);
+                next.slots = policies::slots(&next.original_doc);
+                next.run = Rc::new(run);
+                next.open_call = open;
+                next.open_event = None;
+                next.view = View::Calls;
+                next.share_link = None;
+                next.busy = false;
+            }
             ScenarioMsg::AppendCall(call) => crate::console::append(&mut next, call),
+            ScenarioMsg::ApplyKeyPolicy(i) => {
+                let call = next
+                    .slots
+                    .get(i)
+                    .and_then(|slot| policies::apply_call(&next.original_doc, slot));
+                if let Some(call) = call {
+                    if let Some(slot) = next.slots.get_mut(i) {
+                        let initial = slot.initial.clone();
+                        slot.edit(initial);
+                    }
+                    crate::console::append(&mut next, call);
+                }
+            }
+            ScenarioMsg::ReplaceDocument(text) => {
+                let doc: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                next.slots = policies::slots(&doc);
+                next.original_doc = Rc::new(doc);
+                next.original = Rc::from(text);
+                let document = next.document();
+                next.rerun(&document);
+                next.share_link = None;
+                next.copied = None;
+            }
         }
         Rc::new(next)
     }
@@ -560,6 +724,7 @@ fn copy_to_clipboard(link: String, done: Callback<bool>) {
 /// one, and any share link the fragment later changes to.
 #[function_component(ScenarioTab)]
 pub fn scenario_tab() -> Html {
+    let _lang = crate::i18n::use_lang();
     let state = use_reducer(|| ScenarioState::from_fragment(&location_fragment()));
     let dispatch = state.dispatcher();
     let storage_bar = crate::persist::use_persistence(state.clone());
@@ -614,6 +779,12 @@ pub fn scenario_tab() -> Html {
     });
 
     let run = &state.run;
+    // The document the Build panel's forms patch or append to: with the editors' policies.
+    let forms_doc: Rc<Value> = if state.is_edited() {
+        Rc::new(policies::patch(&state.original_doc, &state.slots))
+    } else {
+        Rc::clone(&state.original_doc)
+    };
     let example = match state.source {
         Source::Example(i) => state.examples.get(i),
         Source::Link { .. } | Source::Stored => None,
@@ -630,19 +801,19 @@ pub fn scenario_tab() -> Html {
             { storage_bar }
             if let Some(error) = &state.link_error {
                 <div class="engine-error link-error" id="share-error" role="alert">
-                    <strong>{ "This share link could not be opened" }</strong>
-                    { ": " }{ error.clone() }
-                    { format!(" Showing “{}” instead.", state.name()) }
+                    <strong>{ tr("This share link could not be opened") }</strong>
+                    { tr(": ") }{ error.clone() }
+                    { trf(" Showing “{name}” instead.", &[("name", &state.name())]) }
                 </div>
             }
-            <section class="inputs scenario-controls" aria-label="Scenario">
+            <section class="inputs scenario-controls" aria-label={tr("Scenario")}>
                 <div class="field">
-                    <label for="example">{ "Example scenario" }</label>
+                    <label for="example">{ tr("Example scenario") }</label>
                     <div class="control-row">
                         <select id="example" onchange={on_example}>
                             if let Source::Link { .. } | Source::Stored = state.source {
                                 <option value="shared" selected=true disabled=true>
-                                    { if state.source == Source::Stored { "Restored: " } else { "Shared link: " } }
+                                    { if state.source == Source::Stored { tr("Restored: ") } else { tr("Shared link: ") } }
                                     { state.name() }
                                 </option>
                             }
@@ -654,52 +825,52 @@ pub fn scenario_tab() -> Html {
                             }) }
                         </select>
                         <button type="button" id="run" class="primary" onclick={on_run}>
-                            { "Run" }
+                            { tr("Run") }
                         </button>
                         <button type="button" id="copy-link" class="secondary" onclick={on_copy}
-                            title="Put the whole scenario, with your edits, in a link">
-                            { "Copy link" }
+                            title={tr("Put the whole scenario, with your edits, in a link")}>
+                            { tr("Copy link") }
                         </button>
                     </div>
                 </div>
                 if let Some(link) = &state.share_link {
                     <div class="field share">
                         <label for="share-link">
-                            { "Share link — the whole scenario is in it; opening it runs the scenario \
-                               in the reader's browser" }
+                            { tr("Share link — the whole scenario is in it; opening it runs the scenario \
+                                  in the reader's browser") }
                         </label>
                         <input id="share-link" type="text" readonly=true value={link.clone()}
                             onfocus={on_select_link} />
                         <p class="hint" id="copy-status" role="status">
                             { match state.copied {
-                                Some(true) => "Copied to the clipboard.",
-                                Some(false) => "The browser did not allow copying: select the link above and copy it.",
-                                None => "Copying…",
+                                Some(true) => tr("Copied to the clipboard."),
+                                Some(false) => tr("The browser did not allow copying: select the link above and copy it."),
+                                None => tr("Copying…"),
                             } }
-                            { format!(" {} characters.", link.len()) }
+                            { trf(" {n} characters.", &[("n", &link.len())]) }
                         </p>
                     </div>
                 }
                 <p id="description" class="description">{ description }</p>
                 <p class="hint">
-                    { "Scenario document: " }
+                    { tr("Scenario document: ") }
                     { match (&state.source, example) {
                         (Source::Example(_), Some(e)) => html! { <code>{ format!("tests/scenarios/{}", e.file) }</code> },
                         (Source::Link { engine_version }, _) => html! {
-                            <span id="shared-source">{ format!("from a share link (made with kmslab-core {engine_version})") }</span>
+                            <span id="shared-source">{ trf("from a share link (made with kmslab-core {version})", &[("version", engine_version)]) }</span>
                         },
                         _ => html! {},
                     } }
                     if state.is_edited() {
-                        <span class="edited-note">{ ", with edited policies" }</span>
+                        <span class="edited-note">{ tr(", with edited policies") }</span>
                     }
-                    { " — run by kmslab-core in this page, with the scenario's seed and simulated clock." }
+                    { tr(" — run by kmslab-core in this page, with the scenario's seed and simulated clock.") }
                 </p>
             </section>
 
             <div class="run-wrap">
                 <section class={classes!("result", "run", state.is_stale().then_some("stale"))}
-                    id="run-result" key={run.serial.to_string()} aria-label="Run">
+                    id="run-result" key={run.serial.to_string()} aria-label={tr("Run")}>
                     { view_run(&state, &dispatch) }
                 </section>
             </div>
@@ -707,6 +878,16 @@ pub fn scenario_tab() -> Html {
                 let dispatch = dispatch.clone();
                 Callback::from(move |call| dispatch.dispatch(ScenarioMsg::AppendCall(call)))
             }} />
+            <crate::forms::Build doc={forms_doc} result={state.run.result.as_ref().ok().map(Rc::clone)}
+                on_replace={{
+                    let dispatch = dispatch.clone();
+                    Callback::from(move |text| dispatch.dispatch(ScenarioMsg::ReplaceDocument(text)))
+                }}
+                on_call={{
+                    let dispatch = dispatch.clone();
+                    Callback::from(move |call| dispatch.dispatch(ScenarioMsg::AppendCall(call)))
+                }} />
+            <crate::batch::BatchPanel state={state.clone()} />
         </>
     }
 }
@@ -717,8 +898,10 @@ fn view_run(state: &ScenarioState, dispatch: &UseReducerDispatcher<ScenarioState
     let stale_banner = html! {
         if stale {
             <p class="stale stale-note" id="stale" role="status">
-                { "Results are stale — re-run. The policies changed since this run: press " }
-                <strong>{ "Re-run with these policies" }</strong>{ " to see what they do." }
+                { fill(
+                    tr("Results are stale — re-run. The policies changed since this run: press {button} to see what they do."),
+                    [("button", html! { <strong>{ tr("Re-run with these policies") }</strong> })],
+                ) }
             </p>
         }
     };
@@ -738,6 +921,10 @@ fn view_run(state: &ScenarioState, dispatch: &UseReducerDispatcher<ScenarioState
         on_reset: {
             let dispatch = dispatch.clone();
             Callback::from(move |()| dispatch.dispatch(ScenarioMsg::Reset))
+        },
+        on_apply: {
+            let dispatch = dispatch.clone();
+            Callback::from(move |i| dispatch.dispatch(ScenarioMsg::ApplyKeyPolicy(i)))
         },
     };
     let policies_view = || policies::view(&state.slots, state.is_edited(), stale, &callbacks);
@@ -814,7 +1001,12 @@ fn view_run(state: &ScenarioState, dispatch: &UseReducerDispatcher<ScenarioState
             )
         }
         View::Kms => views::kms(result),
-        View::Keys => views::keys(result),
+        View::Keys => {
+            let dispatch = dispatch.clone();
+            let on_call =
+                Callback::from(move |call| dispatch.dispatch(ScenarioMsg::AppendCall(call)));
+            views::keys(result, &state.original_doc, &on_call)
+        }
         View::FeatureGroups => views::feature_groups(result),
         View::Access => {
             let dispatch = dispatch.clone();
@@ -842,19 +1034,20 @@ fn view_run(state: &ScenarioState, dispatch: &UseReducerDispatcher<ScenarioState
             <p class="summary-row">
                 <span id="summary" class="summary" role="status">{ summary_line(result) }</span>
                 if let Some(ms) = run.millis {
-                    <span class="muted run-time">{ format!(" · ran in {ms:.0} ms") }</span>
+                    <span class="muted run-time">{ trf(" · ran in {ms} ms", &[("ms", &format!("{ms:.0}"))]) }</span>
                 }
                 if let Some(n) = changed {
                     <span id="changes" class={classes!("changes", (n > 0).then_some("some"))}>
+                        { " · " }
                         { match n {
-                            0 => " · no call changed outcome since the previous run".to_owned(),
-                            1 => " · 1 call changed outcome since the previous run".to_owned(),
-                            n => format!(" · {n} calls changed outcome since the previous run"),
+                            0 => tr("no call changed outcome since the previous run").to_owned(),
+                            1 => tr("1 call changed outcome since the previous run").to_owned(),
+                            n => trf("{n} calls changed outcome since the previous run", &[("n", &n)]),
                         } }
                     </span>
                 }
             </p>
-            <nav class="subtabs" role="tablist" aria-label="Views of the run">
+            <nav class="subtabs" role="tablist" aria-label={tr("Views of the run")}>
                 { for View::ALL.into_iter().map(view_button) }
             </nav>
             <div id="view-panel" class={classes!("view", format!("view-{}", state.view.slug()))}
@@ -910,6 +1103,23 @@ mod tests {
             "{line}"
         );
         assert!(line.contains(" KMS requests · cost $"), "{line}");
+        assert_eq!(line, summary_line_en(&result));
+    }
+
+    #[test]
+    fn the_summary_line_follows_the_language_and_keeps_its_numbers() {
+        use crate::i18n::{set, Lang};
+        let text = EXAMPLES.first().map_or("", |(_, t)| t);
+        let result = run_scenario(text).unwrap_or_default();
+        set(Lang::ZhTw);
+        let zh = summary_line(&result);
+        let view = View::Keys.label();
+        set(Lang::En);
+        assert!(zh.starts_with("9 個呼叫 · 9/9 "), "{zh}");
+        assert!(zh.contains('$'), "{zh}");
+        assert_ne!(view, "Keys & grants");
+        assert_eq!(summary_line(&result), summary_line_en(&result));
+        assert_eq!(View::Keys.label(), "Keys & grants");
     }
 
     #[test]

@@ -1,34 +1,17 @@
 //! Share links: a whole scenario document in the URL fragment (see `docs/share-links.md`).
 //!
-//! `#s=1.<engine version>.<base64url(deflate(json))>`: `1` is the link format's version, the engine
-//! version is kmslab-core's when the link was made (informative: a link made by another version still
-//! opens), and the payload is the document's JSON text, compressed with raw DEFLATE (RFC 1951) and
-//! encoded as base64url without padding (RFC 4648 §5). Nothing here interprets the document: a
-//! decoded document is handed to kmslab-core like any other.
+//! The format is kmslab-core's ([`kmslab_core::share`]): `#s=2.<engine version>.<base64url(raw
+//! DEFLATE(document) ‖ CRC-32)>` is written; format 1 links (without the checksum) still open. This module
+//! only says why a link can't be opened, in the interface's language, and builds the page's links.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use kmslab_core::share::{Damage, ShareError as CoreError};
 
-/// The fragment's prefix (after `#`).
-pub const PREFIX: &str = "s=";
+use crate::i18n::{tr, trf};
 
-/// The link format this build writes. Readers accept every format listed in `decode`.
-pub const FORMAT: u32 = 1;
+pub use kmslab_core::share::{Shared, FORMAT, MAX_DOCUMENT, PREFIX};
 
-/// Largest document a link may expand to (bytes): guards against a tiny link that inflates to
-/// gigabytes.
-pub const MAX_DOCUMENT: usize = 8 * 1024 * 1024;
-
-/// A scenario document decoded from a link.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Shared {
-    /// The document's JSON text.
-    pub document: String,
-    /// The kmslab-core version that made the link.
-    pub engine_version: String,
-}
-
-/// Why a fragment is not a share link that can be opened; the message is for people.
+/// Why a fragment is not a share link that can be opened; the message is for people (in the
+/// interface language of the moment it was made).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShareError(pub String);
 
@@ -43,79 +26,53 @@ pub fn is_share_fragment(fragment: &str) -> bool {
     fragment.trim_start_matches('#').starts_with(PREFIX)
 }
 
-/// The fragment (without `#`) for a document: `s=1.VERSION.PAYLOAD`.
+/// The fragment (without `#`) for a document (kmslab-core's [`kmslab_core::share::encode`]).
 pub fn encode(document: &str) -> String {
-    let compressed = miniz_oxide::deflate::compress_to_vec(document.as_bytes(), 9);
-    format!(
-        "{PREFIX}{FORMAT}.{}.{}",
-        kmslab_core::VERSION,
-        URL_SAFE_NO_PAD.encode(compressed)
-    )
+    kmslab_core::share::encode(document)
 }
 
 /// Decodes a fragment (`#s=…` or `s=…`); never panics, whatever the input.
 pub fn decode(fragment: &str) -> Result<Shared, ShareError> {
     let fragment = fragment.trim_start_matches('#');
-    let Some(rest) = fragment.strip_prefix(PREFIX) else {
-        return Err(ShareError(
-            "this is not a kmslab share link (it should start with #s=).".to_owned(),
-        ));
-    };
-    let Some((format, rest)) = rest.split_once('.') else {
-        return Err(ShareError(
-            "the share link is incomplete (no format version).".to_owned(),
-        ));
-    };
-    match format {
-        "1" => decode_v1(rest),
-        other => Err(ShareError(format!(
-            "the share link has format version {other:?}, which this playground (format {FORMAT}) \
-             can't read — it may have been made by a newer version."
-        ))),
-    }
+    kmslab_core::share::decode(&format!("#{fragment}")).map_err(|e| ShareError(message(&e)))
 }
 
-/// Format 1: `VERSION.PAYLOAD` (the engine version may itself contain dots; base64url never does).
-fn decode_v1(rest: &str) -> Result<Shared, ShareError> {
-    let Some((version, payload)) = rest.rsplit_once('.') else {
-        return Err(ShareError(
-            "the share link is incomplete (no engine version or no document).".to_owned(),
-        ));
-    };
-    if payload.is_empty() {
-        return Err(ShareError("the share link holds no document.".to_owned()));
+/// kmslab-core's reason, in the interface's language.
+fn message(e: &CoreError) -> String {
+    match e {
+        CoreError::Invalid(damage) => match damage {
+            Damage::NotALink => tr("this is not a kmslab share link (it should start with #s=)."),
+            Damage::NoFormat => tr("the share link is incomplete (no format version)."),
+            Damage::NoVersionOrDocument => {
+                tr("the share link is incomplete (no engine version or no document).")
+            }
+            Damage::NoDocument => tr("the share link holds no document."),
+            Damage::NotBase64 => {
+                tr("the share link is damaged: its document is not valid base64url.")
+            }
+            Damage::NoChecksum | Damage::NotDeflate => tr(
+                "the share link is damaged: its document does not decompress (it may \
+                 have been cut off when copied).",
+            ),
+            Damage::NotUtf8 => tr("the share link is damaged: its document is not UTF-8 text."),
+            Damage::NotJson => tr("the share link is damaged: its document is not JSON."),
+            Damage::ChecksumMismatch => tr(
+                "the share link was changed or damaged: its checksum does not match its document.",
+            ),
+            _ => tr("the share link is damaged."),
+        }
+        .to_owned(),
+        CoreError::UnsupportedFormat(version) => trf(
+            "the share link has format version {version}, which this playground (format \
+             {format}) can't read — it may have been made by a newer version.",
+            &[("version", &format!("{version:?}")), ("format", &FORMAT)],
+        ),
+        CoreError::TooLarge => trf(
+            "the share link's document is larger than {n} MiB.",
+            &[("n", &(MAX_DOCUMENT / (1024 * 1024)))],
+        ),
+        _ => e.to_string(),
     }
-    // Links pasted from chats sometimes get percent-encoded or wrapped; base64url needs neither.
-    let payload: String = payload.chars().filter(|c| !c.is_whitespace()).collect();
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .map_err(|_| {
-            ShareError("the share link is damaged: its document is not valid base64url.".to_owned())
-        })?;
-    let inflated = miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes, MAX_DOCUMENT)
-        .map_err(|e| {
-            ShareError(match e.status {
-                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => format!(
-                    "the share link's document is larger than {} MiB.",
-                    MAX_DOCUMENT / (1024 * 1024)
-                ),
-                _ => "the share link is damaged: its document does not decompress (it may \
-                      have been cut off when copied)."
-                    .to_owned(),
-            })
-        })?;
-    let document = String::from_utf8(inflated).map_err(|_| {
-        ShareError("the share link is damaged: its document is not UTF-8 text.".to_owned())
-    })?;
-    if serde_json::from_str::<Box<serde_json::value::RawValue>>(&document).is_err() {
-        return Err(ShareError(
-            "the share link is damaged: its document is not JSON.".to_owned(),
-        ));
-    }
-    Ok(Shared {
-        document,
-        engine_version: version.to_owned(),
-    })
 }
 
 /// The page's URL with `fragment` (without `#`) in place of the current one.
@@ -135,7 +92,7 @@ mod tests {
     fn round_trip() {
         let doc = r#"{"kmslab":1,"name":"ü — \"quoted\"","calls":[]}"#;
         let fragment = encode(doc);
-        assert!(fragment.starts_with(&format!("s=1.{}.", kmslab_core::VERSION)));
+        assert!(fragment.starts_with(&format!("s=2.{}.", kmslab_core::VERSION)));
         assert!(fragment
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"=._-".contains(&b)));
@@ -164,14 +121,24 @@ mod tests {
     }
 
     #[test]
-    fn a_link_of_another_engine_version_opens() {
-        let fragment = encode("{}");
-        let payload = fragment.rsplit('.').next().unwrap_or_default();
+    fn a_format_1_link_of_another_engine_version_opens() {
+        use base64::Engine as _;
+        let deflated = miniz_oxide::deflate::compress_to_vec(b"{}", 9);
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(deflated);
         let old = format!("#s=1.0.0.1-beta.{payload}");
         assert_eq!(
             decode(&old).map(|s| s.engine_version),
             Ok("0.0.1-beta".to_owned())
         );
+    }
+
+    #[test]
+    fn a_changed_link_says_so() {
+        let mut fragment = encode(r#"{"kmslab": 1, "name": "x"}"#);
+        // Change the version the checksum covers.
+        fragment = fragment.replacen(kmslab_core::VERSION, "9.9.9", 1);
+        let err = decode(&fragment).err().map(|e| e.0).unwrap_or_default();
+        assert!(err.contains("checksum"), "{err}");
     }
 
     #[test]
@@ -185,6 +152,7 @@ mod tests {
             "#s=1..",
             "#s=1.0.1.",
             "#s=1.0.1.!!!!",
+            "#s=3.0.1.AAAA",
             "#s=2.0.1.AAAA",
             "#s=1.0.1.AAAA",
             "#s=1.0.1.bm90IGRlZmxhdGU",
@@ -196,6 +164,8 @@ mod tests {
             assert!(result.is_err(), "{bad:?} decoded: {result:?}");
             assert!(result.err().is_some_and(|e| !e.0.is_empty()));
         }
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine as _;
         // Valid deflate of something that is not JSON.
         let not_json = URL_SAFE_NO_PAD.encode(miniz_oxide::deflate::compress_to_vec(b"hello", 6));
         assert!(decode(&format!("#s=1.0.1.{not_json}")).is_err());

@@ -3,6 +3,9 @@
 //! example scenario demonstrating it in the Scenario tab, runs it and opens the call that shows the
 //! outcome.
 //!
+//! In Traditional Chinese a claim is quoted from the page's zh-TW edition, verbatim (AWS's own
+//! machine translation, typos included), with the English sentence below it.
+//!
 //! The tour decides nothing either: a step only names an embedded example (`tests/scenarios/`) and
 //! the index of a call in its run; the unit tests check that the call still has the outcome the
 //! step describes.
@@ -10,6 +13,7 @@
 use yew::prelude::*;
 
 use crate::console::scroll_to_call;
+use crate::i18n::{tr, trf, Lang};
 use crate::scenario::{ScenarioMsg, ScenarioState, View, EXAMPLES};
 
 /// One claim of the page.
@@ -21,6 +25,10 @@ pub struct Step {
     pub quote: &'static str,
     /// What the run shows, in a line.
     pub explain: &'static str,
+    /// The same sentence on the zh-TW edition of the page, verbatim.
+    pub quote_zh: &'static str,
+    /// `explain` in Traditional Chinese.
+    pub explain_zh: &'static str,
     /// The example scenario (file name in `tests/scenarios/`).
     pub file: &'static str,
     /// The call opened (0-based index in the run's `calls`; the list shows it as `call + 1`).
@@ -40,6 +48,8 @@ pub const STEPS: [Step; 11] = [
         explain: "One PutRecord (call 3) writes the online store and an S3 object in the offline \
                   store (read back in calls 5–6); GetRecord reads the online store only, so on the \
                   offline-only group orders-history it is a ValidationError (opened).",
+        quote_zh: "線上儲存用於低延遲的即時推論使用案例,而離線儲存則用於訓練和批次推論使用案例。",
+        explain_zh: "一次 PutRecord(呼叫 3)會寫入線上儲存,並在離線儲存中寫入一個 S3 物件(於呼叫 5–6 讀回);GetRecord 只讀取線上儲存,因此對只有離線儲存的特徵群組 orders-history 會得到 ValidationError(開啟此呼叫)。",
         file: "seed-claims.json",
         call: 7,
         op: "sagemaker:GetRecord",
@@ -52,6 +62,8 @@ pub const STEPS: [Step; 11] = [
         explain: "The group clicks names no key: its online store makes no KMS request in your \
                   account (calls 11–15, even runtime-reader without KMS permissions reads it), and \
                   its offline store uses the AWS managed key aws/s3 (opened: KeyManager AWS).",
+        quote_zh: "根據預設,它使用 AWS OnlineStore 的擁有客戶受管金鑰,以及 OfflineStore 的 AWS 受管客戶受管金鑰。",
+        explain_zh: "特徵群組 clicks 未指定任何金鑰:其線上儲存不會在您的帳戶中產生任何 KMS 請求(呼叫 11–15,連沒有 KMS 許可的 runtime-reader 也能讀取),其離線儲存則使用 AWS 受管金鑰 aws/s3(開啟此呼叫:KeyManager AWS)。",
         file: "seed-claims.json",
         call: 16,
         op: "kms:DescribeKey",
@@ -61,6 +73,8 @@ pub const STEPS: [Step; 11] = [
         slug: "symmetric",
         quote: "Feature Store supports only symmetric customer managed keys.",
         explain: "CreateFeatureGroup with an RSA_2048 key is a ValidationException (opened).",
+        quote_zh: "特徵商店僅支援對稱客戶受管金鑰。",
+        explain_zh: "以 RSA_2048 金鑰呼叫 CreateFeatureGroup 會得到 ValidationException(開啟此呼叫)。",
         file: "seed-claims.json",
         call: 9,
         op: "sagemaker:CreateFeatureGroup",
@@ -74,6 +88,8 @@ pub const STEPS: [Step; 11] = [
         explain: "The example key policy allows featurestore-user kms:Decrypt only with \
                   kms:ViaService sagemaker.*.amazonaws.com: its direct kms:Decrypt is \
                   AccessDeniedException (opened); the same Decrypt via sagemaker (call 7) works.",
+        quote_zh: "kms:ViaService 條件金鑰只會在請求來自特徵商店,且其是代替政策陳述式中列出的主體時,才會允許許可。這些委託人無法直接呼叫這些操作。",
+        explain_zh: "範例金鑰政策只在 kms:ViaService 為 sagemaker.*.amazonaws.com 時才允許 featurestore-user 執行 kms:Decrypt:它直接呼叫的 kms:Decrypt 得到 AccessDeniedException(開啟此呼叫);透過 sagemaker 的同一個 Decrypt(呼叫 7)則成功。",
         file: "seed.json",
         call: 5,
         op: "kms:Decrypt",
@@ -87,6 +103,8 @@ pub const STEPS: [Step; 11] = [
         explain: "The offline store's role asks for kms:GenerateDataKey through S3, which the \
                   sagemaker.* condition refuses, so CreateFeatureGroup fails (opened); with a \
                   second key for the offline store it succeeds (call 5).",
+        quote_zh: "如果您將此特殊條件新增至客戶受管金鑰,並對線上和離線存放區使用相同的 AWS KMS 金鑰,則 API CreateFeatureGroup操作將會失敗。",
+        explain_zh: "離線儲存的角色透過 S3 請求 kms:GenerateDataKey,被 sagemaker.* 條件拒絕,因此 CreateFeatureGroup 失敗(開啟此呼叫);離線儲存改用第二把金鑰時則成功(呼叫 5)。",
         file: "shared-key-viaservice.json",
         call: 0,
         op: "sagemaker:CreateFeatureGroup",
@@ -100,6 +118,8 @@ pub const STEPS: [Step; 11] = [
         explain: "The featurestore-admin session may DescribeKey, GetKeyPolicy and ListGrants \
                   (calls 20–22) and RevokeGrant (call 29), but not Encrypt, Decrypt or DisableKey \
                   (opened): AccessDeniedException.",
+        quote_zh: "給予客戶受管金鑰管理員對客戶受管金鑰的唯讀存取許可以及撤銷授予的許可,包括特徵商店用來保護您資料的授予。",
+        explain_zh: "featurestore-admin 工作階段可以執行 DescribeKey、GetKeyPolicy 和 ListGrants(呼叫 20–22)以及 RevokeGrant(呼叫 29),但不能執行 Encrypt、Decrypt 或 DisableKey(開啟此呼叫):AccessDeniedException。",
         file: "seed-claims.json",
         call: 24,
         op: "kms:DisableKey",
@@ -110,6 +130,8 @@ pub const STEPS: [Step; 11] = [
         quote: "Each grant is specific to an online store.",
         explain: "With two online stores on the same key, ListGrants (opened) shows two grants to \
                   sagemaker.us-east-1.amazonaws.com, one per feature group.",
+        quote_zh: "每項授予都是特定於一個線上儲存。",
+        explain_zh: "兩個線上儲存使用同一把金鑰時,ListGrants(開啟此呼叫)會列出兩項給 sagemaker.us-east-1.amazonaws.com 的授予,每個特徵群組一項。",
         file: "seed-claims.json",
         call: 38,
         op: "kms:ListGrants",
@@ -121,6 +143,8 @@ pub const STEPS: [Step; 11] = [
                 Store won't be able to protect and maintain the store.",
         explain: "The administrator revokes Feature Store's grant (call 8); once the revocation \
                   has propagated, GetRecord on the store fails with AccessForbidden (opened).",
+        quote_zh: "不過,如果您撤銷作用中加密線上儲存的授予,特徵商店將無法保護和維護該儲存。",
+        explain_zh: "管理員撤銷特徵商店的授予(呼叫 8);撤銷生效後,對該儲存的 GetRecord 會以 AccessForbidden 失敗(開啟此呼叫)。",
         file: "seed.json",
         call: 8,
         op: "sagemaker:GetRecord",
@@ -133,6 +157,8 @@ pub const STEPS: [Step; 11] = [
         explain: "runtime-reader may call sagemaker:GetRecord but has no kms:Decrypt: \
                   AccessForbidden (opened); runtime-reader-kms, with kms:Decrypt, reads the \
                   record (call 43).",
+        quote_zh: "所有 DataPlane 操作 (Put、Get、DeleteRecord)呼叫方 (使用者或角色) 必須對客戶受管金鑰具有以下許可:",
+        explain_zh: "runtime-reader 可以呼叫 sagemaker:GetRecord,但沒有 kms:Decrypt:得到 AccessForbidden(開啟此呼叫);具有 kms:Decrypt 的 runtime-reader-kms 則能讀取該記錄(呼叫 43)。",
         file: "seed-claims.json",
         call: 41,
         op: "sagemaker:GetRecord",
@@ -144,6 +170,8 @@ pub const STEPS: [Step; 11] = [
                 permissions to the OfflineStore KmsKeyId:",
         explain: "With a RoleArn that has no kms:GenerateDataKey, CreateFeatureGroup fails \
                   (opened) and no feature group exists (call 47).",
+        quote_zh: "作為參數傳遞給 createFeatureGrouproleArn 必須對 OfflineStore KmsKeyId 具有以下許可:",
+        explain_zh: "RoleArn 沒有 kms:GenerateDataKey 時,CreateFeatureGroup 會失敗(開啟此呼叫),也不會有任何特徵群組(呼叫 47)。",
         file: "seed-claims.json",
         call: 45,
         op: "sagemaker:CreateFeatureGroup",
@@ -156,12 +184,32 @@ pub const STEPS: [Step; 11] = [
         explain: "Ten PutRecords into an offline store without an S3 Bucket Key make 10 \
                   GenerateDataKey requests (call 59); the same ten with a Bucket Key make 1 \
                   (opened: KMS requests 1).",
+        quote_zh: "透過定義 SSE 的儲存貯體層級金鑰,您可以降低高達 99% 的 AWS KMS 請求成本。",
+        explain_zh: "對沒有 S3 儲存貯體金鑰的離線儲存執行十次 PutRecord,會產生 10 個 GenerateDataKey 請求(呼叫 59);有儲存貯體金鑰時,同樣的十次只產生 1 個(開啟此呼叫:KMS 請求 1)。",
         file: "seed-claims.json",
         call: 59,
         op: "sagemaker:PutRecord",
         outcome: "ok",
     },
 ];
+
+impl Step {
+    /// The page's sentence in `lang`'s edition of the page.
+    pub fn quote_in(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.quote,
+            Lang::ZhTw => self.quote_zh,
+        }
+    }
+
+    /// What the run shows, in `lang`.
+    pub fn explain_in(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.explain,
+            Lang::ZhTw => self.explain_zh,
+        }
+    }
+}
 
 /// A Run of a tour step, for the Scenario tab: open example `example`, run it, open call `call`.
 /// `serial` tells two presses of the same button apart.
@@ -205,14 +253,20 @@ pub struct TourProps {
 /// The Tour tab.
 #[function_component(Tour)]
 pub fn tour(props: &TourProps) -> Html {
+    let lang = crate::i18n::use_lang();
     html! {
         <>
             <p class="tab-intro muted">
-                { "The claims of the AWS page \u{201c}Security and access control\u{201d} (Amazon \
-                   SageMaker Feature Store), in the page's order. Run opens the example scenario \
-                   that shows the claim in the Scenario tab, runs it in your browser and opens the \
-                   call with the outcome: its result, every authorization's trace and its \
-                   CloudTrail events." }
+                { tr("The claims of the AWS page \u{201c}Security and access control\u{201d} (Amazon \
+                      SageMaker Feature Store), in the page's order. Run opens the example scenario \
+                      that shows the claim in the Scenario tab, runs it in your browser and opens \
+                      the call with the outcome: its result, every authorization's trace and its \
+                      CloudTrail events.") }
+                if lang != Lang::En {
+                    { " " }{ tr("The claims are quoted from this language's edition of the page, which AWS \
+                          machine-translated (where they differ, the English edition prevails); the \
+                          English sentence follows each.") }
+                }
             </p>
             <ol id="tour-steps" class="tour">
                 { for STEPS.iter().map(|step| {
@@ -228,17 +282,25 @@ pub fn tour(props: &TourProps) -> Html {
                     };
                     html! {
                         <li class="tour-step" data-step={step.slug}>
-                            <blockquote class="claim">{ format!("\u{201c}{}\u{201d}", step.quote) }</blockquote>
-                            <p class="explain">{ step.explain }</p>
+                            <blockquote class="claim" lang={lang.tag()}>
+                                { trf("\u{201c}{quote}\u{201d}", &[("quote", &step.quote_in(lang))]) }
+                            </blockquote>
+                            if lang != Lang::En {
+                                <p class="claim-original" lang="en">
+                                    { format!("\u{201c}{}\u{201d}", step.quote) }
+                                </p>
+                            }
+                            <p class="explain">{ step.explain_in(lang) }</p>
                             <p class="tour-run-row">
                                 <button type="button" class="primary tour-run"
                                     id={format!("tour-run-{}", step.slug)} disabled={example.is_none()}
                                     {onclick}>
-                                    { "Run" }
+                                    { tr("Run") }
                                 </button>
                                 <span class="hint">
-                                    { format!(" {} · opens call {}: {} → {}", step.file, step.call + 1,
-                                              step.op, step.outcome) }
+                                    { trf(" {file} · opens call {n}: {op} → {outcome}",
+                                          &[("file", &step.file), ("n", &(step.call + 1)),
+                                            ("op", &step.op), ("outcome", &step.outcome)]) }
                                 </span>
                             </p>
                         </li>
@@ -309,6 +371,55 @@ mod tests {
             let at = at.unwrap_or_default();
             assert!(at >= last, "{}: out of order", step.slug);
             last = at;
+        }
+    }
+
+    /// In Traditional Chinese the quotes are the zh-TW edition's sentences, verbatim and in order
+    /// (when the page is at hand).
+    #[test]
+    fn zh_tw_quotes_are_verbatim_and_in_order() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../shared/reference/seed-feature-store-security.zh-TW.txt"
+        );
+        let Ok(page) = std::fs::read_to_string(path) else {
+            return;
+        };
+        let mut last = 0;
+        for step in STEPS {
+            assert!(!step.quote_zh.is_empty(), "{}: no zh-TW quote", step.slug);
+            let at = page.find(step.quote_zh);
+            assert!(at.is_some(), "{}: not on the zh-TW page", step.slug);
+            let at = at.unwrap_or_default();
+            assert!(at >= last, "{}: out of order", step.slug);
+            last = at;
+        }
+    }
+
+    /// The zh-TW explanations name the same calls (every number) and the same outcome.
+    #[test]
+    fn zh_tw_explanations_keep_the_numbers_and_the_outcome() {
+        let numbers = |text: &str| {
+            let mut v: Vec<String> = text
+                .split(|c: char| !c.is_ascii_digit())
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect();
+            v.sort();
+            v
+        };
+        for step in STEPS {
+            assert_eq!(
+                numbers(step.explain),
+                numbers(step.explain_zh),
+                "{}",
+                step.slug
+            );
+            if step.explain.contains(step.outcome) {
+                assert!(step.explain_zh.contains(step.outcome), "{}", step.slug);
+            }
+            assert_eq!(step.quote_in(Lang::En), step.quote);
+            assert_eq!(step.explain_in(Lang::ZhTw), step.explain_zh);
         }
     }
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 use web_sys::Element;
 use yew::prelude::*;
 
+use crate::i18n::{fill, tr, trf};
 use crate::{num_at, pretty_text, str_at, view_determining, view_diagnostics, view_missing_keys};
 
 // ---------------------------------------------------------------------------------------------
@@ -132,6 +133,7 @@ impl PartialEq for FoldProps {
 /// authorizations, each with a full trace).
 #[function_component(Fold)]
 pub fn fold(props: &FoldProps) -> Html {
+    let _lang = crate::i18n::use_lang();
     let open = use_state_eq(|| props.open);
     let node = use_node_ref();
     let ontoggle = {
@@ -176,18 +178,18 @@ pub fn calls(
         .and_then(|c| str_at(c, "time"))
         .and_then(|t| t.get(0..10));
     if calls.is_empty() {
-        return html! { <p id="calls" class="muted">{ "The scenario has no calls." }</p> };
+        return html! { <p id="calls" class="muted">{ tr("The scenario has no calls.") }</p> };
     }
     html! {
         <>
             <p class="hint">
-                { "Each row is one call of the scenario: time, caller, operation, whether its \
-                   expectation held, and its error code. Open a row for its input, output and every \
-                   authorization it caused." }
+                { tr("Each row is one call of the scenario: time, caller, operation, whether its \
+                      expectation held, and its error code. Open a row for its input, output and every \
+                      authorization it caused.") }
             </p>
             <div class="call-head" aria-hidden="true">
-                <span>{ "#" }</span><span>{ "time" }</span><span>{ "caller" }</span>
-                <span>{ "operation" }</span><span>{ "expect" }</span><span>{ "result" }</span>
+                <span>{ "#" }</span><span>{ tr("time") }</span><span>{ tr("caller") }</span>
+                <span>{ tr("operation") }</span><span>{ tr("expect") }</span><span>{ tr("result") }</span>
             </div>
             <ol id="calls" class="calls">
                 { for calls.iter().enumerate().map(|(i, call)| {
@@ -226,7 +228,7 @@ pub fn calls(
                                 <span class="c-op">
                                     { op }
                                     if let Some(via) = str_at(step, "via") {
-                                        <span class="via">{ format!(" via {via}") }</span>
+                                        <span class="via">{ trf(" via {service}", &[("service", &via)]) }</span>
                                     }
                                     if runs > 1 {
                                         <span class="runs">{ format!(" ×{runs}") }</span>
@@ -234,18 +236,18 @@ pub fn calls(
                                 </span>
                                 <span class="c-expect">
                                     { match expectation {
-                                        Some(passed) => mark(passed, "expectation met", "expectation failed"),
+                                        Some(passed) => mark(passed, tr("expectation met"), tr("expectation failed")),
                                         None => html! {
                                             <span class="mark none">
                                                 <span aria-hidden="true">{ "·" }</span>
-                                                <span class="sr-only">{ "no expectation" }</span>
+                                                <span class="sr-only">{ tr("no expectation") }</span>
                                             </span>
                                         },
                                     } }
                                 </span>
                                 <span class={classes!("c-result", if code.is_some() { "err" } else { "ok" })}>
                                     if let Some(was) = was {
-                                        <span class="change">{ format!("was {was} → now ") }</span>
+                                        <span class="change">{ trf("was {was} → now ", &[("was", &was)]) }</span>
                                     }
                                     { now }
                                 </span>
@@ -261,6 +263,37 @@ pub fn calls(
     }
 }
 
+/// What a repeated call's details say about its runs: how many ended how, and which runs the
+/// shown authorizations and events belong to (docs/scenario.md, `repeat`).
+fn runs_note(call: &Value, runs: u64) -> String {
+    let outcomes: Vec<String> = call
+        .get("outcomes")
+        .and_then(Value::as_object)
+        .map(|o| {
+            o.iter()
+                .map(|(code, n)| format!("{code} {}", n.as_u64().unwrap_or(0)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let left_out = num_at(call, "runsNotDetailed").unwrap_or(0);
+    let shown = if left_out > 0 {
+        trf(
+            "authorizations, events and envelopes of the first 10 runs and the last ({n} runs in between are counted, not shown)",
+            &[("n", &left_out)],
+        )
+    } else {
+        tr("authorizations, events and envelopes of every run").to_owned()
+    };
+    trf(
+        "{runs} runs: {outcomes}. Output and error of the last run; {shown}.",
+        &[
+            ("runs", &runs),
+            ("outcomes", &outcomes.join(" · ")),
+            ("shown", &shown),
+        ],
+    )
+}
+
 fn call_details(result: &Rc<Value>, step: &Value, i: usize, home: Option<&str>) -> Html {
     let call = result
         .pointer(&format!("/calls/{i}"))
@@ -272,49 +305,51 @@ fn call_details(result: &Rc<Value>, step: &Value, i: usize, home: Option<&str>) 
     html! {
         <div class="call-details" id={format!("call-{i}")}>
             <dl class="meta">
-                <dt>{ "Caller" }</dt><dd><code>{ str_at(call, "as").unwrap_or("") }</code></dd>
-                <dt>{ "Operation" }</dt>
+                <dt>{ tr("Caller") }</dt><dd><code>{ str_at(call, "as").unwrap_or("") }</code></dd>
+                <dt>{ tr("Operation") }</dt>
                 <dd>
                     <code>{ str_at(call, "op").unwrap_or("") }</code>
                     if let Some(via) = str_at(step, "via") {
-                        { " through " }<code>{ via }</code>
+                        { fill(tr(" through {service}"), [("service", html! { <code>{ via }</code> })]) }
                     }
                 </dd>
-                <dt>{ "Time" }</dt><dd>{ str_at(call, "time").unwrap_or("") }</dd>
+                <dt>{ tr("Time") }</dt><dd>{ str_at(call, "time").unwrap_or("") }</dd>
                 if let Some(id) = str_at(call, "id") {
-                    <dt>{ "Id" }</dt><dd><code>{ id }</code></dd>
+                    <dt>{ tr("Id") }</dt><dd><code>{ id }</code></dd>
                 }
                 if runs > 1 {
-                    <dt>{ "Runs" }</dt>
-                    <dd>{ format!("{runs} (output and error of the last run; authorizations and events of all)") }</dd>
+                    <dt>{ tr("Runs") }</dt>
+                    <dd>
+                        { runs_note(call, runs) }
+                    </dd>
                 }
-                <dt>{ "KMS requests" }</dt><dd>{ num_at(call, "kmsRequests").unwrap_or(0) }</dd>
+                <dt>{ tr("KMS requests") }</dt><dd>{ num_at(call, "kmsRequests").unwrap_or(0) }</dd>
             </dl>
 
             <div class="io">
                 <div>
-                    <h4>{ "Input" }</h4>
-                    <pre class="json input">{ step.get("input").map(pretty).unwrap_or_else(|| "(none)".to_owned()) }</pre>
+                    <h4>{ tr("Input") }</h4>
+                    <pre class="json input">{ step.get("input").map(pretty).unwrap_or_else(|| tr("(none)").to_owned()) }</pre>
                 </div>
                 <div>
                     if let Some(error) = call.get("error") {
-                        <h4>{ "Error" }</h4>
+                        <h4>{ tr("Error") }</h4>
                         <div class="engine-error call-error" role="alert">
                             <strong>{ str_at(error, "code").unwrap_or("") }</strong>
                             { ": " }{ str_at(error, "message").unwrap_or("") }
                         </div>
                     } else {
-                        <h4>{ "Output" }</h4>
+                        <h4>{ tr("Output") }</h4>
                         <pre class="json output">{ call.get("output").map(pretty).unwrap_or_default() }</pre>
                     }
                 </div>
             </div>
 
             if let Some(expectation) = expectation {
-                <h4>{ "Expectation" }</h4>
+                <h4>{ tr("Expectation") }</h4>
                 <p class="expectation">
                     { mark(expectation.get("passed").and_then(Value::as_bool).unwrap_or(false),
-                           "met", "not met") }
+                           tr("met"), tr("not met")) }
                     { " " }
                     <code>{ step.get("expect").map(Value::to_string).unwrap_or_default() }</code>
                 </p>
@@ -323,9 +358,9 @@ fn call_details(result: &Rc<Value>, step: &Value, i: usize, home: Option<&str>) 
                 </ul>
             }
 
-            <h4>{ format!("Authorizations ({})", authorizations.len()) }</h4>
+            <h4>{ trf("Authorizations ({n})", &[("n", &authorizations.len())]) }</h4>
             if authorizations.is_empty() {
-                <p class="muted">{ "None: the call was refused or answered before any authorization." }</p>
+                <p class="muted">{ tr("None: the call was refused or answered before any authorization.") }</p>
             }
             <div class="authorizations">
                 { for authorizations.iter().enumerate().map(|(j, a)| {
@@ -340,9 +375,11 @@ fn call_details(result: &Rc<Value>, step: &Value, i: usize, home: Option<&str>) 
                 }) }
             </div>
 
-            <h4>{ format!("CloudTrail events ({})", events.len()) }</h4>
+            { envelopes(result, call, i, home) }
+
+            <h4>{ trf("CloudTrail events ({n})", &[("n", &events.len())]) }</h4>
             if events.is_empty() {
-                <p class="muted">{ "None." }</p>
+                <p class="muted">{ tr("None.") }</p>
             }
             <div class="events">
                 { for events.iter().enumerate().map(|(k, e)| html! {
@@ -355,6 +392,138 @@ fn call_details(result: &Rc<Value>, step: &Value, i: usize, home: Option<&str>) 
     }
 }
 
+/// How many envelopes a call's details show (a repeated call may have hundreds).
+const MAX_ENVELOPES: usize = 20;
+
+/// The call's envelopes (`#envelope-I`): for each record or object it sealed or opened, the data
+/// key, the KMS key that wraps it under its encryption context, what storage holds, and the KMS
+/// requests made for it (from the run's `kmsRequests`). Nothing when the call stored or read none.
+fn envelopes(result: &Value, call: &Value, i: usize, home: Option<&str>) -> Html {
+    let list = arr(call, "envelopes");
+    if list.is_empty() {
+        return Html::default();
+    }
+    let requests = arr(result, "kmsRequests");
+    html! {
+        <section class="envelopes" id={format!("envelope-{i}")} aria-labelledby={format!("envelope-{i}-title")}>
+            <h4 id={format!("envelope-{i}-title")}>{ trf("Envelope ({n})", &[("n", &list.len())]) }</h4>
+            <p class="hint">
+                { tr("Envelope encryption of each record or object the call wrote (sealed) or read (opened): a data key encrypts the data with AES-256-GCM, KMS wraps the data key under the KMS key and the encryption context, and storage keeps only ciphertext.") }
+            </p>
+            <ol class="envelope-list">
+                { for list.iter().take(MAX_ENVELOPES).map(|e| envelope(e, requests, home)) }
+            </ol>
+            if list.len() > MAX_ENVELOPES {
+                <p class="muted">
+                    { trf("… and {n} more, not shown.", &[("n", &(list.len() - MAX_ENVELOPES))]) }
+                </p>
+            }
+        </section>
+    }
+}
+
+/// A hex prefix as the engine gives it (`…` at the end when the bytes go on), in a code block.
+fn hex_block(hex: &str, bytes: u64) -> Html {
+    let cut = hex.ends_with('…');
+    html! {
+        <>
+            <code class="hex">{ hex.to_owned() }</code>
+            <span class="muted bytes">
+                { if cut {
+                    trf("{n} bytes; the first 48 are shown", &[("n", &bytes)])
+                } else {
+                    trf("{n} bytes", &[("n", &bytes)])
+                } }
+            </span>
+        </>
+    }
+}
+
+fn envelope(e: &Value, requests: &[Value], home: Option<&str>) -> Html {
+    let store = str_at(e, "store").unwrap_or("?");
+    let action = str_at(e, "action").unwrap_or("?");
+    let kms_key = str_at(e, "kmsKey").unwrap_or("?");
+    let context = e
+        .get("encryptionContext")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let indices: Vec<usize> = arr(e, "kmsRequests")
+        .iter()
+        .filter_map(Value::as_u64)
+        .filter_map(|n| usize::try_from(n).ok())
+        .collect();
+    html! {
+        <li class="envelope" data-store={store.to_owned()} data-action={action.to_owned()}>
+            <p class="env-head">
+                <span class="env-store">
+                    { match store { "online" => tr("online store"), "offline" => tr("offline store (S3 object)"), other => other } }
+                </span>
+                { " · " }
+                <strong class="env-action">
+                    { match action { "sealed" => tr("sealed (written)"), "opened" => tr("opened (read)"), other => other } }
+                </strong>
+                { " · " }<code class="env-location">{ str_at(e, "location").unwrap_or("") }</code>
+            </p>
+            <div class="env-flow">
+                <div class="env-box env-data-key">
+                    <h5>{ tr("Data key") }</h5>
+                    <p>{ str_at(e, "dataKey").unwrap_or("") }</p>
+                    <p class="muted">{ str_at(e, "algorithm").unwrap_or("") }</p>
+                </div>
+                <span class="env-arrow" aria-hidden="true">{ "→" }</span>
+                <div class="env-box env-kms-key">
+                    <h5>{ tr("Wrapped under the KMS key") }</h5>
+                    <p>
+                        <code title={kms_key.to_owned()}>{ short_resource(kms_key) }</code>
+                        { format!(" ({})", str_at(e, "keyManager").unwrap_or("?")) }
+                    </p>
+                    <p class="env-label">{ tr("with the encryption context") }</p>
+                    <dl class="env-context">
+                        { for context.iter().map(|(k, v)| html! {
+                            <><dt><code>{ k.clone() }</code></dt><dd><code>{ text(v) }</code></dd></>
+                        }) }
+                    </dl>
+                    <p class="env-label">{ tr("Wrapped data key") }</p>
+                    { hex_block(str_at(e, "wrappedDataKeyHex").unwrap_or(""), num_at(e, "wrappedDataKeyBytes").unwrap_or(0)) }
+                </div>
+                <span class="env-arrow" aria-hidden="true">{ "→" }</span>
+                <div class="env-box env-stored">
+                    <h5>{ tr("Stored ciphertext") }</h5>
+                    { hex_block(str_at(e, "storedHex").unwrap_or(""), num_at(e, "storedBytes").unwrap_or(0)) }
+                </div>
+            </div>
+            <h5>{ tr("KMS requests for it") }</h5>
+            if indices.is_empty() {
+                <p class="muted env-no-requests">
+                    { tr("None: a data key KMS had already unwrapped was reused (an S3 Bucket Key), or the key is AWS owned (its requests are not counted).") }
+                </p>
+            } else {
+                <ul class="env-requests">
+                    { for indices.iter().map(|n| {
+                        let r = requests.get(*n).unwrap_or(&Value::Null);
+                        let caller = str_at(r, "caller").unwrap_or("?");
+                        html! {
+                            <li data-operation={str_at(r, "operation").unwrap_or("?").to_owned()}>
+                                <code>{ format!("kms:{}", str_at(r, "operation").unwrap_or("?")) }</code>
+                                { " " }{ tr("by") }{ " " }
+                                <span title={caller.to_owned()}>{ short_principal(caller, home) }</span>
+                                { match str_at(r, "viaService") {
+                                    Some(via) => trf(" via {service}", &[("service", &via)]),
+                                    None => tr(" (direct)").to_owned(),
+                                } }
+                                if let Some(code) = str_at(r, "errorCode") {
+                                    { " · " }<span class="err">{ code }</span>
+                                }
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        </li>
+    }
+}
+
 fn event_summary(event: &Value, home: Option<&str>) -> Html {
     let user = event_user(event);
     html! {
@@ -362,7 +531,7 @@ fn event_summary(event: &Value, home: Option<&str>) -> Html {
             <code>{ str_at(event, "eventName").unwrap_or("?") }</code>
             { format!(" · {} · {}", str_at(event, "eventSource").unwrap_or(""), short_principal(user, home)) }
             if let Some(by) = event.pointer("/userIdentity/invokedBy").and_then(Value::as_str) {
-                { format!(" · invoked by {by}") }
+                { trf(" · invoked by {service}", &[("service", &by)]) }
             }
             if let Some(code) = str_at(event, "errorCode") {
                 { " · " }<span class="err">{ code }</span>
@@ -381,9 +550,12 @@ fn authorization_summary(a: &Value, home: Option<&str>) -> Html {
     html! {
         <>
             <span class={classes!("badge", "small", "decision", badge_class(decision))}>{ decision }</span>
-            { " " }<code>{ str_at(a, "action").unwrap_or("") }</code>
-            { " by " }<span title={principal.to_owned()}>{ short_principal(principal, home) }</span>
-            { " on " }<span title={resource.to_owned()}>{ short_resource(resource) }</span>
+            { " " }
+            { fill(tr("{action} by {principal} on {resource}"), [
+                ("action", html! { <code>{ str_at(a, "action").unwrap_or("") }</code> }),
+                ("principal", html! { <span title={principal.to_owned()}>{ short_principal(principal, home) }</span> }),
+                ("resource", html! { <span title={resource.to_owned()}>{ short_resource(resource) }</span> }),
+            ]) }
         </>
     }
 }
@@ -403,31 +575,31 @@ fn authorization_body(data: &Value, at: &str) -> Html {
     html! {
         <div class="authz-body">
             <dl class="meta">
-                <dt>{ "Decision" }</dt>
+                <dt>{ tr("Decision") }</dt>
                 <dd>
                     <strong class={classes!("decision-text", badge_class(decision))}>{ decision }</strong>
                     if let Some(reason) = str_at(answer, "reason") {
                         { " — " }<code class="reason">{ camel_breaks(reason) }</code>
                     }
                 </dd>
-                <dt>{ "Principal" }</dt><dd><code>{ str_at(a, "principal").unwrap_or("") }</code></dd>
-                <dt>{ "Action" }</dt><dd><code>{ str_at(a, "action").unwrap_or("") }</code></dd>
-                <dt>{ "Resource" }</dt><dd><code>{ str_at(a, "resource").unwrap_or("") }</code></dd>
+                <dt>{ tr("Principal") }</dt><dd><code>{ str_at(a, "principal").unwrap_or("") }</code></dd>
+                <dt>{ tr("Action") }</dt><dd><code>{ str_at(a, "action").unwrap_or("") }</code></dd>
+                <dt>{ tr("Resource") }</dt><dd><code>{ str_at(a, "resource").unwrap_or("") }</code></dd>
             </dl>
             if let Some(message) = str_at(answer, "message") {
                 <p class="message aws-message">{ message }</p>
             }
             { view_diagnostics(answer, None) }
-            <h5>{ "Determining statements" }</h5>
+            <h5>{ tr("Determining statements") }</h5>
             { view_determining(answer, None) }
             { view_missing_keys(answer, None) }
 
             <details class="tree" open=true>
-                <summary>{ "Policies evaluated" }</summary>
+                <summary>{ tr("Policies evaluated") }</summary>
                 { policy_types(arr(trace, "policyTypes"), decision != "Allow") }
             </details>
             <details class="tree pipeline" open=true>
-                <summary>{ format!("Evaluation pipeline ({} steps)", steps.len()) }</summary>
+                <summary>{ trf("Evaluation pipeline ({n} steps)", &[("n", &steps.len())]) }</summary>
                 <ol class="steps">
                     { for steps.iter().map(|s| {
                         let outcome = str_at(s, "outcome").unwrap_or("");
@@ -442,9 +614,9 @@ fn authorization_body(data: &Value, at: &str) -> Html {
                 </ol>
             </details>
             <details class="tree">
-                <summary>{ format!("Request context ({} keys)", context.len()) }</summary>
+                <summary>{ trf("Request context ({n} keys)", &[("n", &context.len())]) }</summary>
                 <table class="context">
-                    <thead><tr><th>{ "key" }</th><th>{ "value" }</th><th>{ "source" }</th></tr></thead>
+                    <thead><tr><th>{ tr("key") }</th><th>{ tr("value") }</th><th>{ tr("source") }</th></tr></thead>
                     <tbody>
                         { for context.iter().map(|c| html! {
                             <tr>
@@ -457,7 +629,7 @@ fn authorization_body(data: &Value, at: &str) -> Html {
                 </table>
             </details>
             <details class="tree">
-                <summary>{ format!("Policy texts ({})", sources.len()) }</summary>
+                <summary>{ trf("Policy texts ({n})", &[("n", &sources.len())]) }</summary>
                 { for sources.iter().map(|s| html! {
                     <>
                         <h6><code>{ str_at(s, "policy").unwrap_or("") }</code></h6>
@@ -473,7 +645,7 @@ fn authorization_body(data: &Value, at: &str) -> Html {
 /// statement's elements say why it did not allow).
 fn policy_types(types: &[Value], open_statements: bool) -> Html {
     if types.is_empty() {
-        return html! { <p class="muted">{ "No policies were evaluated." }</p> };
+        return html! { <p class="muted">{ tr("No policies were evaluated.") }</p> };
     }
     html! {
         <ul class="ptypes">
@@ -485,8 +657,12 @@ fn policy_types(types: &[Value], open_statements: bool) -> Html {
                         <details class="ptype" open={applicable && !policies.is_empty()}>
                             <summary>
                                 <code>{ str_at(t, "policyType").unwrap_or("") }</code>
-                                { if applicable { " — applicable" } else { " — not applicable" } }
-                                { format!(" ({} {})", policies.len(), if policies.len() == 1 { "policy" } else { "policies" }) }
+                                { if applicable { tr(" — applicable") } else { tr(" — not applicable") } }
+                                { if policies.len() == 1 {
+                                    tr(" (1 policy)").to_owned()
+                                } else {
+                                    trf(" ({n} policies)", &[("n", &policies.len())])
+                                } }
                                 if let Some(note) = str_at(t, "note") {
                                     <span class="note">{ format!(" — {note}") }</span>
                                 }
@@ -510,17 +686,23 @@ fn policy(p: &Value, open_statements: bool) -> Html {
                 <summary>
                     <code>{ str_at(p, "policy").unwrap_or("") }</code>
                     if !statements.is_empty() {
-                        { format!(" ({} {})", statements.len(),
-                                  if statements.len() == 1 { "statement" } else { "statements" }) }
+                        { if statements.len() == 1 {
+                            tr(" (1 statement)").to_owned()
+                        } else {
+                            trf(" ({n} statements)", &[("n", &statements.len())])
+                        } }
                     }
                 </summary>
                 if let Some(grant) = p.get("grant") {
                     <p class="grant">
                         { mark(grant.get("matched").and_then(Value::as_bool).unwrap_or(false),
-                               "grant matched", "grant did not match") }
-                        { " grant " }<code>{ short_id(str_at(grant, "grantId").unwrap_or("")) }</code>
-                        { " to " }<code>{ str_at(grant, "granteePrincipal").unwrap_or("") }</code>
-                        { " for " }{ join(arr(grant, "operations")) }
+                               tr("grant matched"), tr("grant did not match")) }
+                        { " " }
+                        { fill(tr("grant {id} to {grantee} for {operations}"), [
+                            ("id", html! { <code>{ short_id(str_at(grant, "grantId").unwrap_or("")) }</code> }),
+                            ("grantee", html! { <code>{ str_at(grant, "granteePrincipal").unwrap_or("") }</code> }),
+                            ("operations", html! { { join(arr(grant, "operations")) } }),
+                        ]) }
                         { " — " }<code>{ str_at(grant, "reason").unwrap_or("") }</code>
                     </p>
                 }
@@ -540,16 +722,16 @@ fn statement(s: &Value, open: bool) -> Html {
         <li>
             <details class={classes!("stmt", applies.then_some("applies"))} {open}>
                 <summary>
-                    { mark(applies, "applies", "does not apply") }{ " " }
+                    { mark(applies, tr("applies"), tr("does not apply")) }{ " " }
                     <span class={classes!("effect", effect.to_ascii_lowercase())}>{ effect }</span>{ " " }
                     if let Some(sid) = str_at(s, "sid") {
                         <q class="sid">{ sid }</q>
                     } else {
-                        { format!("statement {}", num_at(s, "index").unwrap_or(0)) }
+                        { trf("statement {index}", &[("index", &num_at(s, "index").unwrap_or(0))]) }
                     }
                     { " — " }<code>{ str_at(s, "reason").unwrap_or("") }</code>
                     if let Some(line) = line {
-                        <span class="place">{ format!(" (line {line})") }</span>
+                        <span class="place">{ trf(" (line {line})", &[("line", &line)]) }</span>
                     }
                 </summary>
                 <ul class="elements">
@@ -560,25 +742,38 @@ fn statement(s: &Value, open: bool) -> Html {
     }
 }
 
+/// The label of a member of a trace element.
+fn element_field(key: &str) -> &'static str {
+    match key {
+        "value" => tr("value"),
+        "via" => tr("via"),
+        "operator" => tr("operator"),
+        "setOperator" => tr("set operator"),
+        "key" => tr("key"),
+        "policyValues" => tr("policy values"),
+        _ => tr("request values"),
+    }
+}
+
 fn element(e: &Value) -> Html {
-    const FIELDS: [(&str, &str); 7] = [
-        ("value", "value"),
-        ("via", "via"),
-        ("operator", "operator"),
-        ("set operator", "setOperator"),
-        ("key", "key"),
-        ("policy values", "policyValues"),
-        ("request values", "requestValues"),
+    const FIELDS: [&str; 7] = [
+        "value",
+        "via",
+        "operator",
+        "setOperator",
+        "key",
+        "policyValues",
+        "requestValues",
     ];
     let matched = e.get("matched").and_then(Value::as_bool).unwrap_or(false);
     html! {
         <li class="element">
-            { mark(matched, "matched", "did not match") }{ " " }
+            { mark(matched, tr("matched"), tr("did not match")) }{ " " }
             <strong>{ str_at(e, "element").unwrap_or("") }</strong>{ " " }
             <code class="reason">{ str_at(e, "reason").unwrap_or("") }</code>
-            { for FIELDS.iter().filter_map(|(label, key)| e.get(*key).map(|v| html! {
+            { for FIELDS.iter().filter_map(|key| e.get(*key).map(|v| html! {
                 <span class="field">
-                    <span class="k">{ *label }</span>{ " " }<code>{ text(v) }</code>
+                    <span class="k">{ element_field(key) }</span>{ " " }<code>{ text(v) }</code>
                 </span>
             })) }
         </li>
@@ -632,6 +827,28 @@ pub fn trail_matches(event: &Value, filter: &str) -> bool {
         .all(|word| cells.iter().any(|c| c.contains(word)))
 }
 
+/// Export on the mouse *press*: a click needs the press and the release on the button, and when the focused
+/// filter loses focus on the press, Chromium may scroll the page (when it is scrolled to its end), so the
+/// release lands elsewhere and no click happens.
+fn export_on_press(on_export: &Callback<MouseEvent>) -> Callback<MouseEvent> {
+    let on_export = on_export.clone();
+    Callback::from(move |e: MouseEvent| {
+        if e.button() == 0 {
+            on_export.emit(e);
+        }
+    })
+}
+
+/// …and on a keyboard "click" (Enter or Space: `detail` is 0), which has no press.
+fn export_on_key(on_export: &Callback<MouseEvent>) -> Callback<MouseEvent> {
+    let on_export = on_export.clone();
+    Callback::from(move |e: MouseEvent| {
+        if e.detail() == 0 {
+            on_export.emit(e);
+        }
+    })
+}
+
 /// The CloudTrail view: a filterable table of every event, with an export of the whole trail.
 pub fn cloudtrail(
     result: &Rc<Value>,
@@ -655,23 +872,24 @@ pub fn cloudtrail(
     html! {
         <>
             <div class="trail-tools">
-                <label for="trail-filter">{ "Filter" }</label>
+                <label for="trail-filter">{ tr("Filter") }</label>
                 <input type="search" id="trail-filter" value={filter.to_owned()} oninput={on_filter}
-                    placeholder="e.g. Decrypt AccessDenied, featurestore-admin, s3" autocomplete="off" />
+                    placeholder={tr("e.g. Decrypt AccessDenied, featurestore-admin, s3")} autocomplete="off" />
                 <span id="trail-count" class="muted" role="status">
-                    { format!("{} of {} events", rows.len(), records.len()) }
+                    { trf("{shown} of {total} events", &[("shown", &rows.len()), ("total", &records.len())]) }
                 </span>
-                <button type="button" id="export-trail" class="secondary" onclick={on_export}
-                    title="Download the whole trail as a CloudTrail log file">
-                    { "Export JSON" }
+                <button type="button" id="export-trail" class="secondary"
+                    onmousedown={export_on_press(&on_export)} onclick={export_on_key(&on_export)}
+                    title={tr("Download the whole trail as a CloudTrail log file")}>
+                    { tr("Export JSON") }
                 </button>
             </div>
             <div class="table-wrap">
                 <table id="trail" class="trail">
                     <thead>
                         <tr>
-                            <th>{ "time" }</th><th>{ "source" }</th><th>{ "eventName" }</th>
-                            <th>{ "user" }</th><th>{ "invokedBy" }</th><th>{ "errorCode" }</th>
+                            <th>{ tr("time") }</th><th>{ tr("source") }</th><th>{ "eventName" }</th>
+                            <th>{ tr("user") }</th><th>{ "invokedBy" }</th><th>{ "errorCode" }</th>
                             <th><span class="sr-only">{ "JSON" }</span></th>
                         </tr>
                     </thead>
@@ -694,8 +912,8 @@ pub fn cloudtrail(
                                         <td class="err">{ error }</td>
                                         <td>
                                             <button type="button" class="link" aria-expanded={is_open.to_string()}
-                                                aria-label={format!("JSON of event {} ({name})", i + 1)} {onclick}>
-                                                { if is_open { "hide" } else { "JSON" } }
+                                                aria-label={trf("JSON of event {n} ({name})", &[("n", &(i + 1)), ("name", &name)])} {onclick}>
+                                                { if is_open { tr("hide") } else { "JSON" } }
                                             </button>
                                         </td>
                                     </tr>
@@ -745,7 +963,7 @@ fn bar_chart(rows: &[(&str, u64, u64)], what: &str) -> Html {
     const BAR_W: f64 = 300.0;
     const ROW_H: f64 = 26.0;
     if rows.is_empty() {
-        return html! { <p class="muted">{ "No KMS requests." }</p> };
+        return html! { <p class="muted">{ tr("No KMS requests.") }</p> };
     }
     let max = rows.iter().map(|r| r.1 + r.2).max().unwrap_or(1).max(1) as f64;
     let width = LABEL_W + BAR_W + 120.0;
@@ -762,7 +980,11 @@ fn bar_chart(rows: &[(&str, u64, u64)], what: &str) -> Html {
                 let y = ROW_H * k as f64 + 3.0;
                 let ok_w = if *ok > 0 { (*ok as f64 / max * BAR_W).max(2.0) } else { 0.0 };
                 let err_w = if *err > 0 { (*err as f64 / max * BAR_W).max(2.0) } else { 0.0 };
-                let value = if *err > 0 { format!("{} ({err} failed)", ok + err) } else { ok.to_string() };
+                let value = if *err > 0 {
+                    trf("{total} ({failed} failed)", &[("total", &(ok + err)), ("failed", err)])
+                } else {
+                    ok.to_string()
+                };
                 html! {
                     <g>
                         <text class="bar-label" x={(LABEL_W - 8.0).to_string()} y={(y + 16.0).to_string()}>{ *label }</text>
@@ -834,7 +1056,10 @@ pub fn kms(result: &Value) -> Html {
             if let Some(obj) = q.as_object_mut() {
                 obj.insert(
                     "limitText".to_owned(),
-                    Value::from(format!("{limit} per {} s", window as f64 / 1000.0)),
+                    Value::from(trf(
+                        "{limit} per {seconds} s",
+                        &[("limit", &limit), ("seconds", &(window as f64 / 1000.0))],
+                    )),
                 );
             }
             q
@@ -844,46 +1069,49 @@ pub fn kms(result: &Value) -> Html {
         <>
             <div class="charts">
                 <figure class="chart" id="chart-operations">
-                    <figcaption>{ format!("KMS requests per operation ({} in all)", requests.len()) }</figcaption>
-                    { bar_chart(&by_operation, "KMS requests per operation") }
+                    <figcaption>{ trf("KMS requests per operation ({n} in all)", &[("n", &requests.len())]) }</figcaption>
+                    { bar_chart(&by_operation, tr("KMS requests per operation")) }
                 </figure>
                 <figure class="chart" id="chart-services">
-                    <figcaption>{ "KMS requests per service they came through" }</figcaption>
-                    { bar_chart(&by_service, "KMS requests per service") }
+                    <figcaption>{ tr("KMS requests per service they came through") }</figcaption>
+                    { bar_chart(&by_service, tr("KMS requests per service")) }
                 </figure>
             </div>
             <p class="legend">
-                <span class="swatch ok"></span>{ " succeeded " }
-                <span class="swatch failed"></span>{ " failed (any error, throttling included)" }
+                <span class="swatch ok"></span>{ " " }{ tr("succeeded") }{ " " }
+                <span class="swatch failed"></span>{ " " }{ tr("failed (any error, throttling included)") }
             </p>
 
-            <h3>{ "Cost" }</h3>
+            <h3>{ tr("Cost") }</h3>
             <p id="cost-total" class="cost-total">
-                { "Total " }<strong>{ str_at(cost, "total").unwrap_or("?") }</strong>
-                { format!(" — keys {}, requests {} (region {})",
-                          dollars(num_at(cost, "keyMicros")),
-                          dollars(num_at(cost, "requestMicros")),
-                          str_at(cost, "region").unwrap_or("?")) }
+                { fill(
+                    &trf("Total {total} — keys {keys}, requests {requests} (region {region})", &[
+                        ("keys", &dollars(num_at(cost, "keyMicros"))),
+                        ("requests", &dollars(num_at(cost, "requestMicros"))),
+                        ("region", &str_at(cost, "region").unwrap_or("?")),
+                    ]),
+                    [("total", html! { <strong>{ str_at(cost, "total").unwrap_or("?") }</strong> })],
+                ) }
             </p>
-            <h4>{ "Keys" }</h4>
-            { table(arr(cost, "keys"), &[("key", "keyArn"), ("manager", "manager"), ("key-hours", "keyHours"),
-                                        ("rotation hours", "rotationHours"), ("requests", "requests"),
-                                        ("charge", "display")], "cost-keys") }
-            <h4>{ "Accounts" }</h4>
-            { table(arr(cost, "accounts"), &[("account", "account"), ("requests", "requests"),
-                                            ("free", "freeRequests"), ("charged", "chargedRequests"),
-                                            ("charge", "display")], "cost-accounts") }
-            <h4>{ "Operations" }</h4>
-            { table(arr(cost, "operations"), &[("account", "account"), ("operation", "operation"),
-                                              ("quota bucket", "bucket"), ("requests", "requests"),
-                                              ("on behalf", "onBehalf"), ("throttled", "throttled"),
-                                              ("AWS owned", "awsOwned")], "cost-operations") }
-            <h4>{ "Request quotas" }</h4>
-            { table(&quotas, &[("account", "account"), ("quota bucket", "bucket"), ("limit", "limitText"),
-                               ("peak", "peak"), ("admitted", "admitted"), ("throttled", "throttled")],
+            <h4>{ tr("Keys") }</h4>
+            { table(arr(cost, "keys"), &[(tr("key"), "keyArn"), (tr("manager"), "manager"), (tr("key-hours"), "keyHours"),
+                                        (tr("rotation hours"), "rotationHours"), (tr("requests"), "requests"),
+                                        (tr("charge"), "display")], "cost-keys") }
+            <h4>{ tr("Accounts") }</h4>
+            { table(arr(cost, "accounts"), &[(tr("account"), "account"), (tr("requests"), "requests"),
+                                            (tr("free"), "freeRequests"), (tr("charged"), "chargedRequests"),
+                                            (tr("charge"), "display")], "cost-accounts") }
+            <h4>{ tr("Operations") }</h4>
+            { table(arr(cost, "operations"), &[(tr("account"), "account"), (tr("operation"), "operation"),
+                                              (tr("quota bucket"), "bucket"), (tr("requests"), "requests"),
+                                              (tr("on behalf"), "onBehalf"), (tr("throttled"), "throttled"),
+                                              (tr("AWS owned"), "awsOwned")], "cost-operations") }
+            <h4>{ tr("Request quotas") }</h4>
+            { table(&quotas, &[(tr("account"), "account"), (tr("quota bucket"), "bucket"), (tr("limit"), "limitText"),
+                               (tr("peak"), "peak"), (tr("admitted"), "admitted"), (tr("throttled"), "throttled")],
                     "cost-quotas") }
             if let Some(source) = str_at(cost, "priceSource") {
-                <p class="hint">{ "Prices: " }{ source }</p>
+                <p class="hint">{ tr("Prices: ") }{ source }</p>
             }
         </>
     }
@@ -892,34 +1120,188 @@ pub fn kms(result: &Value) -> Html {
 // ---------------------------------------------------------------------------------------------
 // Keys & grants, feature groups
 
-/// The keys of the final state, each with its aliases, grants and policy.
-pub fn keys(result: &Value) -> Html {
+/// Grants per key: `(key label, key ARN, active, revoked, retired)` — active grants are those of
+/// the final state (`state.Keys[].Grants`, which lists only grants in effect); revoked and retired
+/// ones are counted from the run's successful `RevokeGrant` / `RetireGrant` CloudTrail events on the
+/// key.
+pub fn grant_counts(result: &Value) -> Vec<(String, String, u64, u64, u64)> {
+    let events = arr_at(result, "/cloudTrail/Records");
+    let removed = |arn: &str, name: &str| {
+        events
+            .iter()
+            .filter(|e| str_at(e, "eventName") == Some(name) && e.get("errorCode").is_none())
+            .filter(|e| {
+                arr(e, "resources")
+                    .iter()
+                    .any(|r| str_at(r, "ARN") == Some(arn))
+                    || e.pointer("/requestParameters/keyId")
+                        .and_then(Value::as_str)
+                        == Some(arn)
+            })
+            .count() as u64
+    };
+    arr_at(result, "/state/Keys")
+        .iter()
+        .map(|key| {
+            let md = key.get("KeyMetadata").unwrap_or(&Value::Null);
+            let arn = str_at(md, "Arn").unwrap_or("");
+            let label = arr(key, "Aliases")
+                .first()
+                .and_then(Value::as_str)
+                .or_else(|| str_at(md, "KeyId"))
+                .unwrap_or("key")
+                .to_owned();
+            (
+                label,
+                arn.to_owned(),
+                arr(key, "Grants").len() as u64,
+                removed(arn, "RevokeGrant"),
+                removed(arn, "RetireGrant"),
+            )
+        })
+        .collect()
+}
+
+/// The grants-per-key chart (`#chart-grants`): one stacked bar per key (active, revoked,
+/// retired), with a table for screen readers.
+fn grants_chart(rows: &[(String, String, u64, u64, u64)]) -> Html {
+    const LABEL_W: f64 = 200.0;
+    const BAR_W: f64 = 300.0;
+    const ROW_H: f64 = 26.0;
+    let max = rows
+        .iter()
+        .map(|r| r.2 + r.3 + r.4)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let width = LABEL_W + BAR_W + 320.0;
+    let height = ROW_H * rows.len() as f64 + 6.0;
+    let w = |n: u64| {
+        if n > 0 {
+            (n as f64 / max * BAR_W).max(2.0)
+        } else {
+            0.0
+        }
+    };
+    html! {
+        <figure class="chart" id="chart-grants">
+            <figcaption>{ tr("Grants per key") }</figcaption>
+            <svg class="bars grants-bars" viewBox={format!("0 0 {width} {height}")} width={width.to_string()}
+                height={height.to_string()} aria-hidden="true" focusable="false">
+                { for rows.iter().enumerate().map(|(k, (label, arn, active, revoked, retired))| {
+                    let y = ROW_H * k as f64 + 3.0;
+                    let (a, v, r) = (w(*active), w(*revoked), w(*retired));
+                    let value = trf("{active} active · {revoked} revoked · {retired} retired",
+                        &[("active", active), ("revoked", revoked), ("retired", retired)]);
+                    let bar = |class: &'static str, x: f64, width: f64| html! {
+                        <rect class={classes!("bar", class)} x={(LABEL_W + x).to_string()} y={(y + 3.0).to_string()}
+                            width={width.to_string()} height={(ROW_H - 8.0).to_string()} rx="2" />
+                    };
+                    html! {
+                        <g data-key={arn.clone()}>
+                            <text class="bar-label" x={(LABEL_W - 8.0).to_string()} y={(y + 16.0).to_string()}>{ label.clone() }</text>
+                            { bar("active", 0.0, a) }
+                            { bar("revoked", a, v) }
+                            { bar("retired", a + v, r) }
+                            <text class="bar-value" x={(LABEL_W + a + v + r + 6.0).to_string()}
+                                y={(y + 16.0).to_string()}>{ value }</text>
+                        </g>
+                    }
+                }) }
+            </svg>
+            <p class="legend">
+                <span class="swatch active"></span>{ " " }{ tr("active (in the final state)") }{ " " }
+                <span class="swatch revoked"></span>{ " " }{ tr("revoked") }{ " " }
+                <span class="swatch retired"></span>{ " " }{ tr("retired") }{ " — " }
+                { tr("revoked and retired: successful RevokeGrant / RetireGrant calls of the run") }
+            </p>
+            <table class="sr-only" id="grants-table">
+                <caption>{ tr("Grants per key") }</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{ tr("key") }</th><th scope="col">{ tr("active") }</th>
+                        <th scope="col">{ tr("revoked") }</th><th scope="col">{ tr("retired") }</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    { for rows.iter().map(|(label, arn, active, revoked, retired)| html! {
+                        <tr data-key={arn.clone()}>
+                            <th scope="row">{ label.clone() }</th>
+                            <td>{ active }</td><td>{ revoked }</td><td>{ retired }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        </figure>
+    }
+}
+
+/// The keys of the final state, each with its aliases, grants and policy, its state changes
+/// (Disable/Enable, Schedule/Cancel deletion) and each grant's Revoke/Retire, which `on_call`
+/// appends as calls (see `crate::forms`).
+pub fn keys(result: &Rc<Value>, doc: &Rc<Value>, on_call: &Callback<Value>) -> Html {
     let keys = arr_at(result, "/state/Keys");
     if keys.is_empty() {
-        return html! { <p class="muted">{ "No keys." }</p> };
+        return html! { <p class="muted">{ tr("No keys.") }</p> };
     }
     html! {
         <>
-            <p class="hint">{ format!("The region's keys after the last call ({}).",
-                                      result.pointer("/state/Time").map(text).unwrap_or_default()) }</p>
+            <p class="hint">{ trf("The region's keys after the last call ({time}).",
+                                   &[("time", &result.pointer("/state/Time").map(text).unwrap_or_default())]) }</p>
+            { grants_chart(&grant_counts(result)) }
+            <p class="hint">
+                { tr("Key state changes are made by the key's account root; Revoke and Retire by the caller chosen above each grant table. Each is appended as a call after the existing ones and opens in the Calls view.") }
+            </p>
             <div class="cards" id="keys">
-                { for keys.iter().map(key_card) }
+                { for (0..keys.len()).map(|k| html! {
+                    <KeyCard key={k} data={Rc::clone(result)} index={k} doc={Rc::clone(doc)}
+                        on_call={on_call.clone()} />
+                }) }
             </div>
         </>
     }
 }
 
-fn key_card(key: &Value) -> Html {
-    const FIELDS: [(&str, &str); 8] = [
-        ("State", "KeyState"),
-        ("Manager", "KeyManager"),
-        ("Spec", "KeySpec"),
-        ("Usage", "KeyUsage"),
-        ("Origin", "Origin"),
-        ("Description", "Description"),
-        ("Deletion date", "DeletionDate"),
-        ("Pending window (days)", "PendingDeletionWindowInDays"),
+/// Props of [`KeyCard`].
+#[derive(Properties)]
+pub struct KeyCardProps {
+    /// The whole run result.
+    pub data: Rc<Value>,
+    /// Index in `state.Keys`.
+    pub index: usize,
+    /// The open document (for fresh call ids).
+    pub doc: Rc<Value>,
+    pub on_call: Callback<Value>,
+}
+
+impl PartialEq for KeyCardProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.data, &other.data)
+            && Rc::ptr_eq(&self.doc, &other.doc)
+            && self.index == other.index
+            && self.on_call == other.on_call
+    }
+}
+
+/// One key of the final state.
+#[function_component(KeyCard)]
+pub fn key_card(props: &KeyCardProps) -> Html {
+    let fields: [(&str, &str); 8] = [
+        (tr("State"), "KeyState"),
+        (tr("Manager"), "KeyManager"),
+        (tr("Spec"), "KeySpec"),
+        (tr("Usage"), "KeyUsage"),
+        (tr("Origin"), "Origin"),
+        (tr("Description"), "Description"),
+        (tr("Deletion date"), "DeletionDate"),
+        (tr("Pending window (days)"), "PendingDeletionWindowInDays"),
     ];
+    let _lang = crate::i18n::use_lang();
+    let caller = use_state(String::new);
+    let k = props.index;
+    let Some(key) = props.data.pointer(&format!("/state/Keys/{k}")) else {
+        return Html::default();
+    };
     let md = key.get("KeyMetadata").unwrap_or(&Value::Null);
     let aliases = arr(key, "Aliases");
     let grants = arr(key, "Grants");
@@ -929,46 +1311,116 @@ fn key_card(key: &Value) -> Html {
         .or_else(|| str_at(md, "KeyId"))
         .unwrap_or("key");
     let state = str_at(md, "KeyState").unwrap_or("?");
+    let arn = str_at(md, "Arn").unwrap_or("").to_owned();
+    let customer = str_at(md, "KeyManager") == Some("CUSTOMER");
+    let callers = crate::console::principals(&props.doc);
+    let root = crate::forms::root_of(&arn);
+    let action_button = |action: crate::forms::KeyAction| {
+        let (doc, arn, on_call) = (Rc::clone(&props.doc), arn.clone(), props.on_call.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            on_call.emit(crate::forms::key_action_call(&doc, &arn, action));
+        });
+        html! {
+            <button type="button" class="secondary" id={format!("key-{}-{k}", action.slug())}
+                title={trf("Append {op} as {root}", &[("op", &action.op()), ("root", &root)])} {onclick}>
+                { action.label() }
+            </button>
+        }
+    };
+    let grant_button = |id: &str, g: usize, retire: bool| {
+        let (doc, arn, on_call, caller) = (
+            Rc::clone(&props.doc),
+            arn.clone(),
+            props.on_call.clone(),
+            (*caller).clone(),
+        );
+        let grant_id = crate::forms::grant_id_value(&props.data, id);
+        let onclick = Callback::from(move |_: MouseEvent| {
+            on_call.emit(crate::forms::grant_removal_call(
+                &doc, &arn, &grant_id, &caller, retire,
+            ));
+        });
+        let (slug, label) = if retire {
+            ("retire", tr("Retire"))
+        } else {
+            ("revoke", tr("Revoke"))
+        };
+        html! {
+            <button type="button" class="secondary small" id={format!("grant-{slug}-{k}-{g}")}
+                aria-label={trf("{action} grant {id}", &[("action", &label), ("id", &short_id(id))])} {onclick}>
+                { label }
+            </button>
+        }
+    };
+    let on_caller = {
+        let caller = caller.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                caller.set(select.value());
+            }
+        })
+    };
     html! {
-        <article class="card key">
+        <article class="card key" data-key={arn.clone()}>
             <h3>
                 { title }{ " " }
                 <span class={classes!("state", state.to_ascii_lowercase())}>{ state }</span>
             </h3>
             <dl class="meta">
-                <dt>{ "ARN" }</dt><dd><code>{ str_at(md, "Arn").unwrap_or("") }</code></dd>
-                <dt>{ "Aliases" }</dt>
+                <dt>{ "ARN" }</dt><dd><code>{ arn.clone() }</code></dd>
+                <dt>{ tr("Aliases") }</dt>
                 <dd>
-                    if aliases.is_empty() { { "none" } }
+                    if aliases.is_empty() { { tr("none") } }
                     { for aliases.iter().map(|a| html! { <><code>{ text(a) }</code>{ " " }</> }) }
                 </dd>
-                { for FIELDS.iter().filter_map(|(label, k)| md.get(*k).filter(|v| !v.is_null()).map(|v| html! {
+                { for fields.iter().filter_map(|(label, k)| md.get(*k).filter(|v| !v.is_null()).map(|v| html! {
                     <><dt>{ *label }</dt><dd>{ text(v) }</dd></>
                 })) }
             </dl>
-            <h4>{ format!("Grants ({})", grants.len()) }</h4>
+            if customer {
+                <div class="key-actions control-row" role="group"
+                    aria-label={trf("State changes of {key}, as {root}", &[("key", &title), ("root", &root)])}>
+                    { for crate::forms::KeyAction::for_state(state).into_iter().map(action_button) }
+                </div>
+            }
+            <h4>{ trf("Grants ({n})", &[("n", &grants.len())]) }</h4>
             if grants.is_empty() {
-                <p class="muted">{ "No grants." }</p>
+                <p class="muted">{ tr("No grants.") }</p>
             } else {
+                <div class="field grant-caller">
+                    <label for={format!("grant-caller-{k}")}>{ tr("Revoke and retire as") }</label>
+                    <select id={format!("grant-caller-{k}")} onchange={on_caller}>
+                        <option value="" selected={caller.is_empty()}>
+                            { trf("the key's account root ({root})", &[("root", &root)]) }
+                        </option>
+                        { for callers.iter().map(|c| html! {
+                            <option value={c.clone()} selected={*c == *caller}>{ c.clone() }</option>
+                        }) }
+                    </select>
+                </div>
                 <div class="table-wrap">
                     <table class="report grants">
                         <thead>
                             <tr>
-                                <th>{ "name" }</th><th>{ "grantee" }</th><th>{ "operations" }</th>
-                                <th>{ "constraints" }</th><th>{ "retiring principal" }</th><th>{ "grant id" }</th>
+                                <th>{ tr("name") }</th><th>{ tr("grantee") }</th><th>{ tr("operations") }</th>
+                                <th>{ tr("constraints") }</th><th>{ tr("retiring principal") }</th><th>{ tr("grant id") }</th>
+                                <th>{ tr("actions") }</th>
                             </tr>
                         </thead>
                         <tbody>
-                            { for grants.iter().map(|g| {
-                                let id = str_at(g, "GrantId").unwrap_or("");
+                            { for grants.iter().enumerate().map(|(g, grant)| {
+                                let id = str_at(grant, "GrantId").unwrap_or("");
                                 html! {
-                                    <tr>
-                                        <td>{ g.get("Name").map(text).unwrap_or_else(|| "—".to_owned()) }</td>
-                                        <td><code>{ str_at(g, "GranteePrincipal").unwrap_or("") }</code></td>
-                                        <td>{ join(arr(g, "Operations")) }</td>
-                                        <td><code>{ g.get("Constraints").map(text).unwrap_or_else(|| "—".to_owned()) }</code></td>
-                                        <td>{ g.get("RetiringPrincipal").map(text).unwrap_or_else(|| "—".to_owned()) }</td>
+                                    <tr data-grant-id={id.to_owned()}>
+                                        <td>{ grant.get("Name").map(text).unwrap_or_else(|| "—".to_owned()) }</td>
+                                        <td><code>{ str_at(grant, "GranteePrincipal").unwrap_or("") }</code></td>
+                                        <td>{ join(arr(grant, "Operations")) }</td>
+                                        <td><code>{ grant.get("Constraints").map(text).unwrap_or_else(|| "—".to_owned()) }</code></td>
+                                        <td>{ grant.get("RetiringPrincipal").map(text).unwrap_or_else(|| "—".to_owned()) }</td>
                                         <td title={id.to_owned()}><code>{ short_id(id) }</code></td>
+                                        <td class="nowrap">
+                                            { grant_button(id, g, false) }{ " " }{ grant_button(id, g, true) }
+                                        </td>
                                     </tr>
                                 }
                             }) }
@@ -977,13 +1429,13 @@ fn key_card(key: &Value) -> Html {
                 </div>
             }
             <details>
-                <summary>{ "Key policy" }</summary>
+                <summary>{ tr("Key policy") }</summary>
                 <pre class="json">
                     { str_at(key, "Policy").map(|p| pretty_text(p).unwrap_or_else(|| p.to_owned())).unwrap_or_default() }
                 </pre>
             </details>
             <details>
-                <summary>{ "All key metadata" }</summary>
+                <summary>{ tr("All key metadata") }</summary>
                 <pre class="json">{ pretty(md) }</pre>
             </details>
         </article>
@@ -994,12 +1446,12 @@ fn key_card(key: &Value) -> Html {
 pub fn feature_groups(result: &Value) -> Html {
     let groups = arr_at(result, "/state/FeatureGroups");
     if groups.is_empty() {
-        return html! { <p class="muted" id="feature-groups">{ "No feature groups." }</p> };
+        return html! { <p class="muted" id="feature-groups">{ tr("No feature groups.") }</p> };
     }
     html! {
         <>
-            <p class="hint">{ format!("The region's feature groups after the last call ({}).",
-                                      result.pointer("/state/Time").map(text).unwrap_or_default()) }</p>
+            <p class="hint">{ trf("The region's feature groups after the last call ({time}).",
+                                   &[("time", &result.pointer("/state/Time").map(text).unwrap_or_default())]) }</p>
             <div class="cards" id="feature-groups">
                 { for groups.iter().map(|g| {
                     let status = str_at(g, "FeatureGroupStatus").unwrap_or("?");
@@ -1032,7 +1484,7 @@ fn object_dl(value: &Value, skip: &[&str]) -> Html {
                         if v.is_object() {
                             { object_dl(v, &[]) }
                         } else if v.is_null() {
-                            <span class="muted">{ "none" }</span>
+                            <span class="muted">{ tr("none") }</span>
                         } else {
                             <code>{ text(v) }</code>
                         }
@@ -1090,10 +1542,13 @@ pub fn column_groups(columns: &[Value]) -> Vec<(String, usize, usize)> {
 /// The tooltip of a cell: decision and reason, who decided, and the AWS message.
 pub fn access_tooltip(cell: &Value) -> String {
     let mut tip = format!(
-        "{} ({})\ndecided by {}",
+        "{} ({})\n{}",
         str_at(cell, "decision").unwrap_or("?"),
         str_at(cell, "reason").unwrap_or("?"),
-        str_at(cell, "decidedBy").unwrap_or("?"),
+        trf(
+            "decided by {check}",
+            &[("check", &str_at(cell, "decidedBy").unwrap_or("?"))]
+        ),
     );
     if let Some(message) = str_at(cell, "message") {
         tip.push('\n');
@@ -1112,15 +1567,15 @@ pub fn access(
     on_toggle: Callback<(usize, usize)>,
 ) -> Html {
     let Some(matrix) = result.get("access") else {
-        return html! { <p class="muted" id="access-matrix">{ "This run has no access matrix." }</p> };
+        return html! { <p class="muted" id="access-matrix">{ tr("This run has no access matrix.") }</p> };
     };
     let columns = arr(matrix, "columns");
     let rows = arr(matrix, "rows");
     if columns.is_empty() || rows.is_empty() {
         return html! {
             <p class="muted" id="access-matrix">
-                { "Nothing to show: the scenario declares no principals, or no feature groups and no \
-                   customer managed keys." }
+                { tr("Nothing to show: the scenario declares no principals, or no feature groups and no \
+                      customer managed keys.") }
             </p>
         };
     }
@@ -1142,27 +1597,27 @@ pub fn access(
     html! {
         <>
             <p class="hint">
-                { format!("Every principal the scenario declares, and what it may do to each feature group \
-                           and customer managed key — decided by the policy engine against the state after \
-                           the last call ({}), without changing, logging or metering anything. Roles are \
-                           asked as one of their sessions. Each re-run recomputes it. Select a cell for the \
-                           AWS message and the check that decided it.",
-                          result.pointer("/state/Time").map(text).unwrap_or_default()) }
+                { trf("Every principal the scenario declares, and what it may do to each feature group \
+                       and customer managed key — decided by the policy engine against the state after \
+                       the last call ({time}), without changing, logging or metering anything. Roles are \
+                       asked as one of their sessions. Each re-run recomputes it. Select a cell for the \
+                       AWS message and the check that decided it.",
+                      &[("time", &result.pointer("/state/Time").map(text).unwrap_or_default())]) }
             </p>
             <p class="legend access-legend" id="access-legend">
                 <span class="access-badge allow"><span aria-hidden="true">{ "✓ " }</span>{ "Allow" }</span>
-                { " allowed · " }
+                { " " }{ tr("allowed") }{ " · " }
                 <span class="access-badge explicit-deny"><span aria-hidden="true">{ "✗ " }</span>{ "ExplicitDeny" }</span>
-                { " a Deny statement matches · " }
+                { " " }{ tr("a Deny statement matches") }{ " · " }
                 <span class="access-badge implicit-deny"><span aria-hidden="true">{ "✗ " }</span>{ "ImplicitDeny" }</span>
-                { " no statement allows it · under each: the engine's reason code" }
+                { " " }{ tr("no statement allows it") }{ " · " }{ tr("under each: the engine's reason code") }
             </p>
             <div class="table-wrap">
                 <table class="report access" id="access-matrix">
-                    <caption class="sr-only">{ "Who can do what: principals by operation" }</caption>
+                    <caption class="sr-only">{ tr("Who can do what: principals by operation") }</caption>
                     <thead>
                         <tr class="groups">
-                            <th scope="col" rowspan="2" class="principal">{ "principal" }</th>
+                            <th scope="col" rowspan="2" class="principal">{ tr("principal") }</th>
                             { for groups.iter().map(|(resource, first, count)| html! {
                                 <th scope="colgroup" colspan={count.to_string()} title={resource.clone()}
                                     class={classes!("group", starts_group(*first))}>
@@ -1174,8 +1629,10 @@ pub fn access(
                             { for columns.iter().enumerate().map(|(c, col)| html! {
                                 <th scope="col" class={classes!("op", starts_group(c))}
                                     data-label={label(c)}
-                                    title={format!("{} on {}", str_at(col, "action").unwrap_or("?"),
-                                                   str_at(col, "resource").unwrap_or("?"))}>
+                                    title={trf("{action} on {resource}", &[
+                                        ("action", &str_at(col, "action").unwrap_or("?")),
+                                        ("resource", &str_at(col, "resource").unwrap_or("?")),
+                                    ])}>
                                     { label(c) }
                                 </th>
                             }) }
@@ -1225,10 +1682,10 @@ pub fn access(
                 </table>
             </div>
             <div id="access-detail" class="access-detail" role="region" aria-live="polite"
-                aria-label="Details of the selected cell">
+                aria-label={tr("Details of the selected cell")}>
                 { match detail {
                     None => html! {
-                        <p class="muted">{ "Select a cell (click, or Tab to it and press Enter) for its details." }</p>
+                        <p class="muted">{ tr("Select a cell (click, or Tab to it and press Enter) for its details.") }</p>
                     },
                     Some((row, column, cell)) => {
                         let decision = str_at(cell, "decision").unwrap_or("?");
@@ -1243,16 +1700,16 @@ pub fn access(
                                     { " — " }{ str_at(column, "label").unwrap_or("?") }
                                 </h4>
                                 <dl class="meta">
-                                    <dt>{ "Principal" }</dt><dd><code>{ str_at(row, "principal").unwrap_or("?") }</code></dd>
-                                    <dt>{ "Action" }</dt><dd><code>{ str_at(column, "action").unwrap_or("?") }</code></dd>
-                                    <dt>{ "Resource" }</dt><dd><code>{ str_at(column, "resource").unwrap_or("?") }</code></dd>
-                                    <dt>{ "Reason" }</dt><dd><code class="access-reason">{ str_at(cell, "reason").unwrap_or("?") }</code></dd>
-                                    <dt>{ "Decided by" }</dt><dd><code class="decided-by">{ str_at(cell, "decidedBy").unwrap_or("?") }</code></dd>
-                                    <dt>{ "AWS message" }</dt>
+                                    <dt>{ tr("Principal") }</dt><dd><code>{ str_at(row, "principal").unwrap_or("?") }</code></dd>
+                                    <dt>{ tr("Action") }</dt><dd><code>{ str_at(column, "action").unwrap_or("?") }</code></dd>
+                                    <dt>{ tr("Resource") }</dt><dd><code>{ str_at(column, "resource").unwrap_or("?") }</code></dd>
+                                    <dt>{ tr("Reason") }</dt><dd><code class="access-reason">{ str_at(cell, "reason").unwrap_or("?") }</code></dd>
+                                    <dt>{ tr("Decided by") }</dt><dd><code class="decided-by">{ str_at(cell, "decidedBy").unwrap_or("?") }</code></dd>
+                                    <dt>{ tr("AWS message") }</dt>
                                     <dd>
                                         { match str_at(cell, "message") {
                                             Some(m) => html! { <span class="message aws-message">{ m }</span> },
-                                            None => html! { <span class="muted">{ "none: the request is allowed" }</span> },
+                                            None => html! { <span class="muted">{ tr("none: the request is allowed") }</span> },
                                         } }
                                     </dd>
                                 </dl>

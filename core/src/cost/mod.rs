@@ -242,6 +242,7 @@ fn strip_kms_prefix(operation: &str) -> &str {
 
 /// A request quota: at most `limit` requests in any `window_ms` (1,000 for "per second").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Quota {
     pub limit: u32,
@@ -481,6 +482,7 @@ pub struct KeyCost<'a> {
 
 /// What one key costs its owner.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct KeyCharge {
     pub key_arn: String,
@@ -502,11 +504,13 @@ pub struct KeyCharge {
 
 /// Requests of one account for one operation, per quota bucket.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct OperationCount {
     pub account: String,
     pub operation: String,
     /// The quota these requests counted against (`None`: AWS owned keys, which count against none).
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "string | null"))]
     pub bucket: Option<QuotaBucket>,
     /// Admitted and counted requests (billable).
     pub requests: u64,
@@ -521,6 +525,7 @@ pub struct OperationCount {
 
 /// One account's requests in one calendar month (UTC), with the free tier applied.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct MonthCharge {
     /// `YYYY-MM`.
@@ -535,6 +540,7 @@ pub struct MonthCharge {
 
 /// One account's bill.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct AccountCharge {
     pub account: String,
@@ -550,9 +556,11 @@ pub struct AccountCharge {
 
 /// How an account used one quota.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct QuotaUsage {
     pub account: String,
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "string"))]
     pub bucket: QuotaBucket,
     pub quota: Quota,
     pub admitted: u64,
@@ -563,6 +571,7 @@ pub struct QuotaUsage {
 
 /// Costs and quota use up to a point in time.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct CostReport {
     pub as_of_ms: i64,

@@ -11,6 +11,7 @@ use crate::policy::values::format_date;
 
 /// A context value as supplied: one string, or a list (a multivalued key).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(untagged)]
 pub enum ContextValue {
     One(String),
@@ -19,6 +20,7 @@ pub enum ContextValue {
 
 /// Where a context entry came from, for the trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub enum ContextSource {
     Request,
@@ -26,6 +28,7 @@ pub enum ContextSource {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ContextEntry {
     pub key: String,

@@ -12,6 +12,7 @@ use crate::policy::principal::MatchedVia;
 use crate::policy::Effect;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 pub enum Decision {
     Allow,
     ExplicitDeny,
@@ -20,6 +21,7 @@ pub enum Decision {
 
 /// The policy types of a question, in the order AWS evaluates them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub enum PolicyType {
     #[serde(rename = "serviceControlPolicies")]
@@ -50,6 +52,7 @@ impl PolicyType {
 
 /// Why the decision is what it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub enum Reason {
     AllowedByIdentityPolicy,
@@ -72,6 +75,7 @@ pub enum Reason {
 
 /// A statement (or grant) that decided the outcome.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Determining {
     pub policy_type: PolicyType,
@@ -86,6 +90,7 @@ pub struct Determining {
 
 /// The answer to a question (docs/contract.md).
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Answer {
     pub decision: Decision,
@@ -100,16 +105,19 @@ pub struct Answer {
 }
 
 #[derive(Clone, Debug, Default, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Trace {
     /// The text of every policy, as the spans refer to it (objects are pretty-printed first).
     pub sources: Vec<PolicySourceText>,
     pub context: Vec<ContextEntry>,
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "TraceStep[]"))]
     pub steps: Vec<Step>,
     pub policy_types: Vec<PolicyTypeTrace>,
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicySourceText {
     pub policy: String,
@@ -118,6 +126,7 @@ pub struct PolicySourceText {
 
 /// One step of the evaluation pipeline.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "TraceStep"))]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     pub step: &'static str,
@@ -127,6 +136,7 @@ pub struct Step {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyTypeTrace {
     pub policy_type: PolicyType,
@@ -137,6 +147,7 @@ pub struct PolicyTypeTrace {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyTrace {
     pub policy: String,
@@ -148,6 +159,7 @@ pub struct PolicyTrace {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct GrantTrace {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -159,6 +171,7 @@ pub struct GrantTrace {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct StatementTrace {
     pub index: usize,
@@ -173,6 +186,7 @@ pub struct StatementTrace {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ElementTrace {
     pub element: &'static str,

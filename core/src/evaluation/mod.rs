@@ -6,7 +6,9 @@
 pub mod context;
 pub mod explain;
 
+use alloc::collections::BTreeMap;
 use alloc::format;
+use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -28,7 +30,49 @@ pub struct NamedPolicy {
     pub policy_type: PolicyType,
     /// The organization level (SCPs and RCPs), root first.
     pub level: usize,
-    pub policy: Policy,
+    /// Shared with the [`ParseCache`] that parsed it.
+    pub policy: Rc<Policy>,
+}
+
+/// Policies already parsed, by text and kind: a simulation evaluates the same few policies thousands of times
+/// (every PutRecord authorizes the caller, unwraps a data key through KMS, writes through S3), so each text is
+/// parsed once. Bounded: it starts over past [`ParseCache::MAX_ENTRIES`] texts.
+#[derive(Debug, Default)]
+pub struct ParseCache {
+    entries: BTreeMap<String, Vec<(PolicyKind, CachedParse)>>,
+}
+
+#[derive(Clone, Debug)]
+struct CachedParse {
+    policy: Option<Rc<Policy>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl ParseCache {
+    pub const MAX_ENTRIES: usize = 256;
+
+    fn parse(&mut self, text: &str, kind: PolicyKind) -> CachedParse {
+        if let Some(hit) = self
+            .entries
+            .get(text)
+            .and_then(|v| v.iter().find(|(k, _)| *k == kind))
+        {
+            return hit.1.clone();
+        }
+        let parsed = parse_policy(text, kind);
+        let entry = CachedParse {
+            policy: parsed.policy.map(Rc::new),
+            diagnostics: parsed.diagnostics,
+        };
+        if self.entries.len() >= Self::MAX_ENTRIES {
+            self.entries.clear();
+        }
+        self.entries
+            .entry(String::from(text))
+            .or_default()
+            .push((kind, entry.clone()));
+        entry
+    }
 }
 
 /// A policy as given to [`PolicySet::build`]: its id and JSON text.
@@ -82,6 +126,32 @@ impl Request {
         self.context.retain(|(k, _, _)| *k != lower);
         self.context.push((lower, String::from(key), value));
     }
+
+    /// [`Request::set`] for many keys at once, in linear-logarithmic time (a context of 100,000 keys): the same
+    /// result as setting them one by one — a later key replaces an earlier one of the same name in any case, and
+    /// takes its place at the end.
+    pub fn set_all(&mut self, entries: impl IntoIterator<Item = (String, ContextValue)>) {
+        let new: Vec<(String, String, ContextValue)> = entries
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), k, v))
+            .collect();
+        let mut last: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, (lower, _, _)) in new.iter().enumerate() {
+            last.insert(lower.as_str(), i);
+        }
+        self.context
+            .retain(|(k, _, _)| !last.contains_key(k.as_str()));
+        let keep: Vec<bool> = new
+            .iter()
+            .enumerate()
+            .map(|(i, (lower, _, _))| last.get(lower.as_str()) == Some(&i))
+            .collect();
+        self.context.extend(
+            new.into_iter()
+                .zip(keep)
+                .filter_map(|(entry, kept)| kept.then_some(entry)),
+        );
+    }
 }
 
 /// Options of one decision.
@@ -96,13 +166,22 @@ pub struct Options {
 impl PolicySet {
     /// Parses and validates every policy. `key_policy` says the resource policy is a KMS key policy.
     pub fn build(src: &PolicySources, key_policy: bool) -> PolicySet {
+        Self::build_cached(src, key_policy, &mut ParseCache::default())
+    }
+
+    /// [`PolicySet::build`], parsing each text at most once per `cache`.
+    pub fn build_cached(
+        src: &PolicySources,
+        key_policy: bool,
+        cache: &mut ParseCache,
+    ) -> PolicySet {
         let mut set = PolicySet::default();
-        let add = |set: &mut PolicySet,
-                   s: &PolicySource,
-                   t: PolicyType,
-                   kind: PolicyKind,
-                   level: usize| {
-            let parsed = parse_policy(&s.text, kind);
+        let mut add = |set: &mut PolicySet,
+                       s: &PolicySource,
+                       t: PolicyType,
+                       kind: PolicyKind,
+                       level: usize| {
+            let parsed = cache.parse(&s.text, kind);
             for mut d in parsed.diagnostics {
                 d.policy.clone_from(&s.id);
                 match d.severity {
@@ -326,6 +405,15 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         _ => true,
     };
 
+    // "The NotPrincipal element with a Deny effect will always deny any IAM principal that has a permissions
+    // boundary policy attached, regardless of the values specified in the NotPrincipal element."
+    // (IAM user guide, access_policies_boundaries.html.)
+    let boundary_attached = set.has_boundary
+        && matches!(
+            caller.kind,
+            CallerType::User | CallerType::AssumedRole | CallerType::FederatedUser
+        );
+
     // Evaluate every statement of every policy once.
     let mut traces: Vec<Vec<StatementTrace>> = Vec::new();
     let mut hits: Vec<Hit<'_>> = Vec::with_capacity(set.policies.len());
@@ -349,6 +437,7 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
             let applies = statement_applies(
                 st,
                 has_principals,
+                boundary_attached,
                 &caller,
                 &action_lower,
                 resource,
@@ -999,6 +1088,7 @@ fn decide_allow<'a>(
 fn statement_applies(
     st: &Statement,
     has_principals: bool,
+    boundary_attached: bool,
     caller: &Caller,
     action_lower: &str,
     resource: &str,
@@ -1012,7 +1102,11 @@ fn statement_applies(
     // Principal / NotPrincipal
     if has_principals {
         if let Some(p) = &st.principal {
-            let (matched, found, entry) = if p.negated {
+            // A Deny with NotPrincipal always applies to an IAM user or role with a permissions boundary.
+            let boundary_override = p.negated && boundary_attached && st.effect == Effect::Deny;
+            let (matched, found, entry) = if boundary_override {
+                (true, Some(MatchedVia::Direct), None)
+            } else if p.negated {
                 let ids = caller.identities();
                 let listed = |id: &crate::policy::principal::PrincipalPattern| {
                     p.entries.iter().any(|e| {
@@ -1039,7 +1133,9 @@ fn statement_applies(
                 (best.is_some(), best.map(|b| b.0), best.map(|b| b.1))
             };
             if let Some(t) = trace.as_deref_mut() {
-                let reason = if matched {
+                let reason = if boundary_override {
+                    "notPrincipalDenyWithBoundary"
+                } else if matched {
                     "principalMatched"
                 } else if !p.negated && caller.account.is_some() && p.entries.iter().any(|e| matches!(&e.pattern, crate::policy::principal::PrincipalPattern::Account(a) if Some(a) != caller.account.as_ref())) {
                     "accountMismatch"
@@ -1167,4 +1263,85 @@ fn matched_element(
     let mut e = ElementTrace::new(name, matched, reason, span);
     e.value = entry.cloned();
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sources(resource: &str, identity: &str) -> PolicySources {
+        PolicySources {
+            resource: Some(PolicySource {
+                id: String::from("resourcePolicy"),
+                text: String::from(resource),
+            }),
+            identity: alloc::vec![PolicySource {
+                id: String::from("identityPolicies[0]"),
+                text: String::from(identity),
+            }],
+            ..PolicySources::default()
+        }
+    }
+
+    /// Setting many keys at once is the same as setting them one by one.
+    #[test]
+    fn set_all_is_set_one_by_one() {
+        let entries = [
+            ("aws:SourceIp", "1"),
+            ("kms:ViaService", "2"),
+            ("AWS:sourceip", "3"),
+            ("x", "4"),
+            ("KMS:VIASERVICE", "5"),
+        ];
+        let fresh = || Request {
+            principal: String::new(),
+            action: String::new(),
+            resource: String::new(),
+            resource_account: None,
+            context: alloc::vec![(
+                String::from("x"),
+                String::from("x"),
+                ContextValue::One(String::from("0"))
+            )],
+        };
+        let mut one = fresh();
+        for (k, v) in entries {
+            one.set(k, ContextValue::One(String::from(v)));
+        }
+        let mut all = fresh();
+        all.set_all(
+            entries
+                .iter()
+                .map(|(k, v)| (String::from(*k), ContextValue::One(String::from(*v)))),
+        );
+        assert_eq!(format!("{:?}", one.context), format!("{:?}", all.context));
+    }
+
+    /// A cached build is the same policy set as a fresh one, parses each text once, and keeps a policy's
+    /// kind apart (the same text as a key policy and as an identity policy is two entries).
+    #[test]
+    fn the_parse_cache_shares_parsed_policies_and_changes_nothing() {
+        let key = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#;
+        let bad = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Principal":"*"}]}"#;
+        let src = sources(key, bad);
+        let mut cache = ParseCache::default();
+        let a = PolicySet::build_cached(&src, true, &mut cache);
+        let b = PolicySet::build_cached(&src, true, &mut cache);
+        let fresh = PolicySet::build(&src, true);
+        assert_eq!(cache.entries.len(), 2);
+        assert_eq!(a.policies.len(), fresh.policies.len());
+        for ((x, y), z) in a.policies.iter().zip(&b.policies).zip(&fresh.policies) {
+            assert!(Rc::ptr_eq(&x.policy, &y.policy));
+            assert_eq!(format!("{:?}", x.policy), format!("{:?}", z.policy));
+        }
+        // The identity policy with a Principal is an error for an identity policy, every time.
+        assert_eq!(a.errors, fresh.errors);
+        assert_eq!(b.errors, fresh.errors);
+        assert!(!fresh.errors.is_empty());
+        // The same text as an identity policy is parsed (and validated) as one.
+        let swapped = sources(bad, key);
+        let c = PolicySet::build_cached(&swapped, true, &mut cache);
+        assert_eq!(c.errors, PolicySet::build(&swapped, true).errors);
+        assert_eq!(cache.entries.values().map(Vec::len).sum::<usize>(), 4);
+    }
 }

@@ -119,6 +119,7 @@ pub struct FeatureGroup {
 
 /// A RAM share of a feature group with other accounts or principals (SM-DG cross-account access).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Share {
     pub feature_group_arn: String,
@@ -129,6 +130,7 @@ pub struct Share {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 pub enum SharePermission {
     ReadOnly,
     ReadWrite,

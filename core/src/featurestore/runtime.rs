@@ -18,6 +18,12 @@ use crate::policy::values::{base64_decode, base64_encode, parse_date};
 use crate::storage::Table;
 use crate::world::World;
 
+/// A feature group's data key, unwrapped for one call, with the KMS requests that unwrapped it.
+struct DataKey {
+    plain: Zeroizing<Vec<u8>>,
+    requests: Vec<usize>,
+}
+
 /// A record as Feature Store keeps it (before sealing).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -50,7 +56,7 @@ impl World {
         if targets.0 {
             let data_key = self.online_data_key(principal, gi)?;
             let key = online_key(&arn, &record_id);
-            let newer = match self.read_online(&data_key, &key)? {
+            let newer = match self.read_online(gi, &data_key, &key)? {
                 Some(existing) => event_ms > existing.event_time_ms,
                 None => true,
             };
@@ -75,7 +81,7 @@ impl World {
                     written_ms: self.clock_ms,
                     expires_ms: ttl.map(|t| event_ms.saturating_add(t)),
                 };
-                self.write_online(&data_key, &key, &stored)?;
+                self.write_online(gi, &data_key, &key, &stored)?;
             }
         }
         if targets.1 {
@@ -125,7 +131,7 @@ impl World {
             )));
         }
         let data_key = self.online_data_key(principal, gi)?;
-        let stored = self.read_online(&data_key, &online_key(arn, id))?;
+        let stored = self.read_online(gi, &data_key, &online_key(arn, id))?;
         // "If no Record with RecordIdentifierValue is found, then an empty result is returned."
         // Expired records are no longer returned (ExpiresAt = EventTime + TtlDuration).
         let now = self.clock_ms;
@@ -177,7 +183,7 @@ impl World {
         if targets.0 {
             let data_key = self.online_data_key(principal, gi)?;
             let key = online_key(&arn, &id);
-            let existing = self.read_online(&data_key, &key)?;
+            let existing = self.read_online(gi, &data_key, &key)?;
             let later = existing.as_ref().is_none_or(|e| event_ms > e.event_time_ms);
             if mode == "HardDelete" {
                 if !later {
@@ -195,7 +201,7 @@ impl World {
                     written_ms: self.clock_ms,
                     expires_ms: None,
                 };
-                self.write_online(&data_key, &key, &tomb)?;
+                self.write_online(gi, &data_key, &key, &tomb)?;
             }
         }
         if targets.1 {
@@ -438,12 +444,9 @@ impl World {
     }
 
     /// The online store's data key, unwrapped by KMS on the caller's behalf (`kms:Decrypt` via Feature Store).
-    fn online_data_key(
-        &mut self,
-        principal: &str,
-        gi: usize,
-    ) -> Result<Zeroizing<Vec<u8>>, FsError> {
+    fn online_data_key(&mut self, principal: &str, gi: usize) -> Result<DataKey, FsError> {
         self.online_store_usable(gi)?;
+        let before = self.kms_requests.len();
         let g = self
             .feature_store
             .groups
@@ -473,13 +476,57 @@ impl World {
                 }
                 fe
             })?;
-        out.get("Plaintext")
+        let plain = out
+            .get("Plaintext")
             .and_then(Value::as_str)
             .and_then(base64_decode)
             .map(Zeroizing::new)
             .ok_or_else(|| {
                 FsError::new("InternalFailure", String::from("KMS returned no data key"))
-            })
+            })?;
+        Ok(DataKey {
+            plain,
+            requests: (before..self.kms_requests.len()).collect(),
+        })
+    }
+
+    /// Records what envelope encryption did for one online-store record.
+    fn note_online(
+        &mut self,
+        gi: usize,
+        action: &'static str,
+        key: &str,
+        stored: &[u8],
+        dk: &DataKey,
+    ) {
+        let Some((arn, on)) = self
+            .feature_store
+            .groups
+            .get(gi)
+            .and_then(|g| g.online.as_ref().map(|o| (&g.arn, o)))
+        else {
+            return;
+        };
+        let envelope = crate::envelope::Envelope {
+            store: "online",
+            action,
+            location: key.replace('\u{0}', "/"),
+            kms_key: on.key_arn.clone(),
+            key_manager: match on.key_kind {
+                KeyKind::AwsOwned => "AWS owned",
+                KeyKind::AwsManaged => "AWS managed",
+                KeyKind::CustomerManaged => "customer managed",
+            },
+            data_key: "the feature group's data key (GenerateDataKey at CreateFeatureGroup), unwrapped by KMS Decrypt for this call",
+            encryption_context: json!({ EC_FEATURE_GROUP: arn }),
+            wrapped_data_key_hex: crate::envelope::hex_prefix(&on.wrapped_data_key),
+            wrapped_data_key_bytes: on.wrapped_data_key.len(),
+            algorithm: "AES-256-GCM (additional data: feature group ARN and record id)",
+            stored_hex: crate::envelope::hex_prefix(stored),
+            stored_bytes: stored.len(),
+            kms_requests: dk.requests.clone(),
+        };
+        self.envelopes.push(envelope);
     }
 
     /// A customer managed (or AWS managed) online-store key must be usable by Feature Store: enabled, with
@@ -547,11 +594,21 @@ impl World {
         Ok(())
     }
 
-    fn read_online(&self, data_key: &[u8], key: &str) -> Result<Option<Stored>, FsError> {
-        let Some(sealed) = self.storage.get(Table::OnlineStore, key) else {
+    fn read_online(
+        &mut self,
+        gi: usize,
+        dk: &DataKey,
+        key: &str,
+    ) -> Result<Option<Stored>, FsError> {
+        let Some(sealed) = self
+            .storage
+            .get(Table::OnlineStore, key)
+            .map(<[u8]>::to_vec)
+        else {
             return Ok(None);
         };
-        let plain = crypto::open_record(data_key, key.as_bytes(), sealed).map_err(|e| {
+        self.note_online(gi, "opened", key, &sealed, dk);
+        let plain = crypto::open_record(&dk.plain, key.as_bytes(), &sealed).map_err(|e| {
             FsError::new(
                 "InternalFailure",
                 format!("the stored record could not be decrypted: {e}"),
@@ -565,13 +622,20 @@ impl World {
         })
     }
 
-    fn write_online(&mut self, data_key: &[u8], key: &str, stored: &Stored) -> Result<(), FsError> {
+    fn write_online(
+        &mut self,
+        gi: usize,
+        dk: &DataKey,
+        key: &str,
+        stored: &Stored,
+    ) -> Result<(), FsError> {
         let plain = Zeroizing::new(
             serde_json::to_vec(stored)
                 .map_err(|e| FsError::new("InternalFailure", e.to_string()))?,
         );
-        let sealed = crypto::seal_record(data_key, key.as_bytes(), &plain, &mut self.nonces)
+        let sealed = crypto::seal_record(&dk.plain, key.as_bytes(), &plain, &mut self.nonces)
             .map_err(|err| FsError::new("InternalFailure", err.to_string()))?;
+        self.note_online(gi, "sealed", key, &sealed, dk);
         self.storage.put(Table::OnlineStore, key, sealed);
         Ok(())
     }

@@ -52,6 +52,7 @@ pub struct Call {
 
 /// One authorization KMS made while serving a call.
 #[derive(Clone, Debug, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Authorization {
     pub action: String,
@@ -93,6 +94,8 @@ pub struct Kms {
     entropy: Box<dyn Entropy>,
     /// Seals grant tokens, so a tampered token is rejected.
     token_key: KeyMaterial,
+    /// Key and IAM policies parsed so far (each text once).
+    parse_cache: core::cell::RefCell<crate::evaluation::ParseCache>,
 }
 
 /// A key to create directly (scenario set-up), bypassing CreateKey's authorization.
@@ -174,7 +177,16 @@ impl Kms {
             request_alias: None,
             entropy,
             token_key,
+            parse_cache: core::cell::RefCell::default(),
         })
+    }
+
+    /// [`PolicySet::build`] through this service's parse cache.
+    fn policy_set(&self, src: &crate::evaluation::PolicySources, key_policy: bool) -> PolicySet {
+        match self.parse_cache.try_borrow_mut() {
+            Ok(mut cache) => PolicySet::build_cached(src, key_policy, &mut cache),
+            Err(_) => PolicySet::build(src, key_policy),
+        }
     }
 
     /// Adds a key as a scenario declares it (with fresh key material for symmetric keys).
@@ -395,7 +407,7 @@ impl Kms {
     }
 
     fn decrypt(&mut self, dir: &Directory, call: &Call, inp: &In) -> KResult {
-        let blob = decode_blob(inp.ciphertext_blob.as_deref(), "ciphertextBlob")?;
+        let blob = decode_ciphertext_blob(inp.ciphertext_blob.as_deref(), "ciphertextBlob")?;
         let header = crypto::read_header(&blob).map_err(|_| KmsError::InvalidCiphertext)?;
         let idx = self.ciphertext_key(call, &header, inp.key_id.as_deref())?;
         let ec = inp.encryption_context.clone().unwrap_or_default();
@@ -483,7 +495,7 @@ impl Kms {
     }
 
     fn re_encrypt(&mut self, dir: &Directory, call: &Call, inp: &In) -> KResult {
-        let blob = decode_blob(inp.ciphertext_blob.as_deref(), "ciphertextBlob")?;
+        let blob = decode_ciphertext_blob(inp.ciphertext_blob.as_deref(), "ciphertextBlob")?;
         let header = crypto::read_header(&blob).map_err(|_| KmsError::InvalidCiphertext)?;
         let src = self.ciphertext_key(call, &header, inp.source_key_id.as_deref())?;
         let dst = self.resolve(call, inp.destination_key_id.as_deref(), true)?;
@@ -1120,7 +1132,7 @@ impl Kms {
                 .map(|(i, g)| (format!("grants[{i}]"), g.grant.clone()))
                 .collect(),
         };
-        let set = PolicySet::build(&src, true);
+        let set = self.policy_set(&src, true);
         let mut req = self.request(&caller, call, action, &key.arn, dir);
         for (k, v) in extra {
             req.set(k, v.clone());
@@ -1141,7 +1153,7 @@ impl Kms {
     ) -> Result<Answer, KmsError> {
         let caller = parse_caller(&call.principal)?;
         let src = dir.identity_sources(&caller, call.session_policy.as_ref());
-        let set = PolicySet::build(&src, false);
+        let set = self.policy_set(&src, false);
         let mut req = self.request(&caller, call, action, resource, dir);
         if let Some(a) = &caller.account {
             req.resource_account = Some(a.clone());
@@ -1285,7 +1297,7 @@ impl Kms {
             id: String::from("keyPolicy"),
             text: String::from(policy),
         });
-        let set = PolicySet::build(&src, true);
+        let set = self.policy_set(&src, true);
         let req = self.request(
             &caller,
             &Call {
@@ -1564,6 +1576,26 @@ fn decode_blob(b64: Option<&str>, field: &str) -> Result<Vec<u8>, KmsError> {
         ))
     })?;
     base64_decode(s).ok_or_else(|| KmsError::Validation(format!("`{field}` is not valid base-64")))
+}
+
+/// A `CiphertextBlob` member: base64, 1–6144 bytes (BOTO-KMS; a length outside is a `ValidationException`,
+/// checked before anything else, as AWS validates request members first).
+fn decode_ciphertext_blob(b64: Option<&str>, field: &str) -> Result<Vec<u8>, KmsError> {
+    let blob = decode_blob(b64, field)?;
+    let max = crypto::MAX_CIPHERTEXT_BLOB_BYTES;
+    let bound = if blob.is_empty() {
+        Some(String::from("greater than or equal to 1"))
+    } else if blob.len() > max {
+        Some(format!("less than or equal to {max}"))
+    } else {
+        None
+    };
+    match bound {
+        Some(bound) => Err(KmsError::Validation(format!(
+            "1 validation error detected: Value at '{field}' failed to satisfy constraint: Member must have length {bound}"
+        ))),
+        None => Ok(blob),
+    }
 }
 
 fn algorithm(a: Option<&str>) -> Result<&'static str, KmsError> {

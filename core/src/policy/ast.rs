@@ -11,6 +11,7 @@ use crate::json::Span;
 
 /// Which kind of policy a document is; decides which elements are allowed and which warnings apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub enum PolicyKind {
     /// Identity-based policy attached to a user, group or role.
@@ -50,6 +51,7 @@ pub enum Version {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 pub enum Effect {
     Allow,
     Deny,

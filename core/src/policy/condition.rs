@@ -35,6 +35,7 @@ pub enum Family {
 
 /// `ForAllValues:` / `ForAnyValue:` prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 pub enum SetOp {
     ForAllValues,
     ForAnyValue,

@@ -240,13 +240,10 @@ impl P {
     }
 
     fn check_sids(&mut self, statements: &[Statement]) {
-        for (i, s) in statements.iter().enumerate() {
+        let mut seen = alloc::collections::BTreeSet::new();
+        for s in statements {
             let Some(sid) = &s.sid else { continue };
-            if statements
-                .iter()
-                .take(i)
-                .any(|o| o.sid.as_deref() == Some(sid.as_str()))
-            {
+            if !seen.insert(sid.as_str()) {
                 let msg = format!(
                     "Statement IDs (SID) in a single policy must be unique: `{sid}` is used twice"
                 );

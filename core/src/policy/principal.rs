@@ -146,6 +146,7 @@ pub struct Caller {
 
 /// How a `Principal` element matched the caller; decides the principal-type rule (modelling decision 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub enum MatchedVia {
     /// The caller's account: delegation to the account's IAM policies.

@@ -106,6 +106,7 @@ pub struct ServiceCall<'a> {
 
 /// `userIdentity.sessionContext.sessionIssuer`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionIssuer {
     #[serde(rename = "type")]
@@ -118,6 +119,7 @@ pub struct SessionIssuer {
 
 /// `userIdentity.sessionContext.attributes`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionAttributes {
     pub creation_date: String,
@@ -126,6 +128,7 @@ pub struct SessionAttributes {
 
 /// `userIdentity.sessionContext`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionContext {
     pub attributes: SessionAttributes,
@@ -136,6 +139,7 @@ pub struct SessionContext {
 /// `userIdentity` (CT-DG user-identity: Root, IAMUser, AssumedRole, FederatedUser, AWSAccount, AWSService,
 /// Unknown).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentity {
     #[serde(rename = "type")]
@@ -158,6 +162,11 @@ pub struct UserIdentity {
 
 /// One entry of `resources`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(rename = "CloudTrailResource")
+)]
 pub struct Resource {
     #[serde(rename = "accountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
@@ -169,6 +178,7 @@ pub struct Resource {
 
 /// `tlsDetails` of a call a client made directly (not through a service).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct TlsDetails {
     pub tls_version: String,
@@ -178,6 +188,11 @@ pub struct TlsDetails {
 
 /// One CloudTrail record; serializes to exactly the record's JSON.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(rename = "CloudTrailEvent")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     pub event_version: String,
@@ -193,9 +208,12 @@ pub struct Event {
     pub error_code: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "Record<string, any> | null"))]
     pub request_parameters: Value,
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "Record<string, any> | null"))]
     pub response_elements: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "wasm-policy", tsify(type = "Record<string, any>"))]
     pub additional_event_data: Option<Value>,
     #[serde(rename = "requestID")]
     pub request_id: String,
@@ -203,6 +221,7 @@ pub struct Event {
     pub event_id: String,
     pub read_only: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "wasm-policy", tsify(optional, type = "CloudTrailResource[]"))]
     pub resources: Vec<Resource>,
     pub event_type: String,
     pub management_event: bool,

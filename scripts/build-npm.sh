@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Builds the npm package `kmslab` (npm/README.md) into npm/pkg/: kmslab-core with its `wasm` feature
+# (core/src/wasm.rs), built by wasm-pack three times — for bundlers, for Node (CommonJS) and for the web
+# (`init()` with a URL or bytes) — under one `exports` map, with a Node ESM entry over the CommonJS build
+# (Node can't import a .wasm file directly). wasm-pack uses wasm-bindgen 0.2.130 and npm's wasm-opt from
+# node_modules/.bin (toolchain.md pitfall 3); scripts/install-tools.sh installs both.
+#
+#   bash scripts/build-npm.sh            # → npm/pkg/ (then `cd npm/pkg && npm pack`)
+#
+# Prints the wasm's size, raw and gzip -9. Builds in target/npm (its own target directory, so that it
+# doesn't wait on the workspace build's lock; the release profile is already size-optimized).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+
+export PATH="$root/node_modules/.bin:$PATH"
+export CARGO_TARGET_DIR="${KMSLAB_NPM_TARGET_DIR:-$root/target/npm}"
+
+log() { printf '[build-npm] %s\n' "$*"; }
+
+command -v wasm-pack >/dev/null || { echo "wasm-pack missing: run scripts/install-tools.sh" >&2; exit 1; }
+[ -x node_modules/.bin/wasm-opt ] || { echo "wasm-opt missing: run scripts/install-tools.sh" >&2; exit 1; }
+
+dist="$root/npm/dist"
+pkg="$root/npm/pkg"
+rm -rf "$dist" "$pkg"
+mkdir -p "$dist" "$pkg"
+
+# wasm-pack target → package directory.
+for pair in bundler:bundler nodejs:node web:web; do
+  target="${pair%%:*}"
+  dir="${pair##*:}"
+  log "wasm-pack build --target $target"
+  wasm-pack --quiet build core --release --target "$target" --out-dir "$dist/$dir" --out-name kmslab \
+    --no-pack -- --features wasm
+  mkdir -p "$pkg/$dir"
+  cp "$dist/$dir"/kmslab* "$pkg/$dir/"
+done
+
+version="$(node -e 'process.stdout.write(require(process.argv[1]).engineVersion())' "$pkg/node/kmslab.js")"
+log "kmslab-core $version"
+
+# Entry points: the generated modules plus `version`. The Node ESM entry names every export of the
+# CommonJS build explicitly (found by loading it), so `import { evaluate } from "kmslab"` works in Node.
+names="$(node -e '
+  const m = require(process.argv[1]);
+  process.stdout.write(Object.keys(m).filter((k) => !k.startsWith("__")).sort().join(" "));
+' "$pkg/node/kmslab.js")"
+log "exports: $names version"
+
+printf '{ "type": "commonjs" }\n' > "$pkg/node/package.json"
+printf '{ "type": "module" }\n' > "$pkg/bundler/package.json"
+printf '{ "type": "module" }\n' > "$pkg/web/package.json"
+
+cat > "$pkg/node/index.cjs" <<EOF
+"use strict";
+// kmslab for Node, CommonJS: the wasm-pack nodejs build (./kmslab.js) and \`version\`.
+const kmslab = require("./kmslab.js");
+module.exports = { ...kmslab, version: "$version" };
+EOF
+{
+  echo '// kmslab for Node, ES module: the CommonJS build (Node cannot import a .wasm file directly).'
+  echo 'import kmslab from "./kmslab.js";'
+  echo
+  for n in $names; do echo "export const $n = kmslab.$n;"; done
+  echo "export const version = \"$version\";"
+} > "$pkg/node/index.mjs"
+
+cat > "$pkg/bundler/index.js" <<EOF
+// kmslab for bundlers (webpack 5, Vite with a wasm plugin, …): the wasm-pack bundler build and \`version\`.
+export * from "./kmslab.js";
+export const version = "$version";
+EOF
+cat > "$pkg/web/index.js" <<EOF
+// kmslab for the web without a bundler: call the default export (init) once, with the .wasm's URL or bytes,
+// before anything else. \`new URL("kmslab_bg.wasm", import.meta.url)\` is the default.
+export * from "./kmslab.js";
+export { default } from "./kmslab.js";
+export const version = "$version";
+EOF
+
+# Type declarations: the generated ones (tsify types and wasm-bindgen's functions and classes) plus `version`.
+decl() {
+  echo '// The generated declarations (./kmslab.d.ts) and `version`.'
+  echo 'export * from "./kmslab.js";'
+  [ "${1:-}" = web ] && echo 'export { default } from "./kmslab.js";'
+  echo "/** The engine's version (kmslab-core), as share links and run results carry it. */"
+  echo "export declare const version: \"$version\";"
+}
+decl > "$pkg/node/index.d.cts"
+decl > "$pkg/node/index.d.mts"
+decl > "$pkg/bundler/index.d.ts"
+decl web > "$pkg/web/index.d.ts"
+
+node -e '
+  const fs = require("fs");
+  const [template, out, version] = process.argv.slice(1);
+  const p = JSON.parse(fs.readFileSync(template, "utf8"));
+  p.version = version;
+  fs.writeFileSync(out, JSON.stringify(p, null, 2) + "\n");
+' "$root/npm/package.template.json" "$pkg/package.json" "$version"
+cp "$root/npm/README.md" "$pkg/README.md"
+
+wasm="$pkg/node/kmslab_bg.wasm"
+raw=$(wc -c < "$wasm")
+gz=$(gzip -9 -c "$wasm" | wc -c)
+log "wasm: $raw bytes, gzip -9 $gz bytes"
+log "package ready: $pkg"
