@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package `kmslab` (npm/README.md) into npm/pkg/: kmslab-core with its `wasm` feature
 # (core/src/wasm.rs), built by wasm-pack three times — for bundlers, for Node (CommonJS) and for the web
-# (`init()` with a URL or bytes) — under one `exports` map, with a Node ESM entry over the CommonJS build
+# (`init()` with a URL or bytes) — under one `exports` map, plus `kmslab/policy` (the `wasm-policy`
+# feature: the policy engine only, for Node and bundlers), with a Node ESM entry over the CommonJS build
 # (Node can't import a .wasm file directly). wasm-pack uses wasm-bindgen 0.2.130 and npm's wasm-opt from
 # node_modules/.bin (toolchain.md pitfall 3); scripts/install-tools.sh installs both.
 #
@@ -35,6 +36,18 @@ for pair in bundler:bundler nodejs:node web:web; do
     --no-pack -- --features wasm
   mkdir -p "$pkg/$dir"
   cp "$dist/$dir"/kmslab* "$pkg/$dir/"
+done
+
+# `kmslab/policy`: the policy engine only (the `wasm-policy` feature: evaluate, PolicySet, validatePolicy), for
+# Node and bundlers — a much smaller wasm for pages and services that only decide.
+for pair in nodejs:node bundler:bundler; do
+  target="${pair%%:*}"
+  dir="${pair##*:}"
+  log "wasm-pack build --target $target (kmslab/policy)"
+  wasm-pack --quiet build core --release --target "$target" --out-dir "$dist/policy/$dir" \
+    --out-name kmslab_policy --no-pack -- --features wasm-policy
+  mkdir -p "$pkg/policy/$dir"
+  cp "$dist/policy/$dir"/kmslab_policy* "$pkg/policy/$dir/"
 done
 
 version="$(node -e 'process.stdout.write(require(process.argv[1]).engineVersion())' "$pkg/node/kmslab.js")"
@@ -92,6 +105,42 @@ decl > "$pkg/node/index.d.mts"
 decl > "$pkg/bundler/index.d.ts"
 decl web > "$pkg/web/index.d.ts"
 
+# The `kmslab/policy` entries, made the same way.
+policy_names="$(node -e '
+  const m = require(process.argv[1]);
+  process.stdout.write(Object.keys(m).filter((k) => !k.startsWith("__")).sort().join(" "));
+' "$pkg/policy/node/kmslab_policy.js")"
+log "kmslab/policy exports: $policy_names version"
+printf '{ "type": "commonjs" }\n' > "$pkg/policy/node/package.json"
+printf '{ "type": "module" }\n' > "$pkg/policy/bundler/package.json"
+cat > "$pkg/policy/node/index.cjs" <<EOF
+"use strict";
+// kmslab/policy for Node, CommonJS: the policy engine only (evaluate, PolicySet, validatePolicy) and \`version\`.
+const kmslab = require("./kmslab_policy.js");
+module.exports = { ...kmslab, version: "$version" };
+EOF
+{
+  echo '// kmslab/policy for Node, ES module: the CommonJS build (Node cannot import a .wasm file directly).'
+  echo 'import kmslab from "./kmslab_policy.js";'
+  echo
+  for n in $policy_names; do echo "export const $n = kmslab.$n;"; done
+  echo "export const version = \"$version\";"
+} > "$pkg/policy/node/index.mjs"
+cat > "$pkg/policy/bundler/index.js" <<EOF
+// kmslab/policy for bundlers: the policy engine only (evaluate, PolicySet, validatePolicy) and \`version\`.
+export * from "./kmslab_policy.js";
+export const version = "$version";
+EOF
+policy_decl() {
+  echo '// The generated declarations (./kmslab_policy.d.ts) and `version`.'
+  echo 'export * from "./kmslab_policy.js";'
+  echo "/** The engine's version (kmslab-core), as share links and run results carry it. */"
+  echo "export declare const version: \"$version\";"
+}
+policy_decl > "$pkg/policy/node/index.d.cts"
+policy_decl > "$pkg/policy/node/index.d.mts"
+policy_decl > "$pkg/policy/bundler/index.d.ts"
+
 node -e '
   const fs = require("fs");
   const [template, out, version] = process.argv.slice(1);
@@ -105,4 +154,6 @@ wasm="$pkg/node/kmslab_bg.wasm"
 raw=$(wc -c < "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 log "wasm: $raw bytes, gzip -9 $gz bytes"
+wasm="$pkg/policy/node/kmslab_policy_bg.wasm"
+log "kmslab/policy wasm: $(wc -c < "$wasm") bytes, gzip -9 $(gzip -9 -c "$wasm" | wc -c) bytes"
 log "package ready: $pkg"

@@ -78,16 +78,16 @@ fn decision(name: &str) -> Decision {
 fn load() -> (Vec<Set>, Vec<Question>) {
     let doc: Value = serde_json::from_str(QUESTIONS).unwrap();
     let set_values = doc["sets"].as_array().unwrap();
-    let sets = set_values.iter().map(|s| Set::new(&s["policies"])).collect();
+    let sets = set_values
+        .iter()
+        .map(|s| Set::new(&s["policies"]))
+        .collect();
     let questions = doc["questions"]
         .as_array()
         .unwrap()
         .iter()
         .map(|q| {
-            let set = set_values
-                .iter()
-                .position(|s| s["id"] == q["set"])
-                .unwrap();
+            let set = set_values.iter().position(|s| s["id"] == q["set"]).unwrap();
             let request_text = q["request"].to_string();
             let input: RequestInput = serde_json::from_str(&request_text).unwrap();
             let question = |explain: bool| {
@@ -132,7 +132,9 @@ fn benches(c: &mut Criterion) {
     // The engines must agree before anything is timed (run.mjs checks the same for the other engines).
     for q in &questions {
         let set = &sets[q.set];
-        let answer = set.for_resource(&q.request.resource).decide(&q.request, trace);
+        let answer = set
+            .for_resource(&q.request.resource)
+            .decide(&q.request, trace);
         assert_eq!(answer.decision, q.expect, "{}", q.request_text);
         let text = decide_json(set, &q.request_text, no_trace);
         assert!(text.contains(&format!("\"decision\":\"{:?}\"", q.expect)));

@@ -68,11 +68,15 @@ pub enum PolicyInput {
     Text(String),
     Named {
         name: String,
-        #[cfg_attr(feature = "wasm-policy", tsify(type = "string | Record<string, unknown>"))]
+        #[cfg_attr(
+            feature = "wasm-policy",
+            tsify(type = "string | Record<string, unknown>")
+        )]
         document: serde_json::Value,
     },
     Document(
-        #[cfg_attr(feature = "wasm-policy", tsify(type = "Record<string, unknown>"))] serde_json::Value,
+        #[cfg_attr(feature = "wasm-policy", tsify(type = "Record<string, unknown>"))]
+        serde_json::Value,
     ),
 }
 

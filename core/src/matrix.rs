@@ -12,7 +12,11 @@ use crate::world::World;
 
 /// One column of the matrix.
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "AccessColumn"))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(rename = "AccessColumn")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Column {
     pub label: String,
@@ -22,7 +26,11 @@ pub struct Column {
 
 /// One cell: the decision and why.
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "AccessCell"))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(rename = "AccessCell")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Cell {
     pub decision: Decision,
@@ -34,7 +42,11 @@ pub struct Cell {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "AccessRow"))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(rename = "AccessRow")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Row {
     pub principal: String,
@@ -43,7 +55,11 @@ pub struct Row {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "AccessMatrix"))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(rename = "AccessMatrix")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Matrix {
     #[cfg_attr(feature = "wasm-policy", tsify(type = "AccessColumn[]"))]

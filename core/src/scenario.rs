@@ -178,7 +178,11 @@ pub struct Settings {
 
 /// One step: a call, or a clock step.
 #[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "ScenarioStep"))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(rename = "ScenarioStep")
+)]
 #[serde(untagged)]
 pub enum Step {
     Clock {
@@ -336,7 +340,10 @@ pub struct RunResult {
     pub calls: Vec<CallResult>,
     pub expectations: ExpectationSummary,
     /// The whole trail, as a CloudTrail log file.
-    #[cfg_attr(feature = "wasm-policy", tsify(type = "{ Records: CloudTrailEvent[] }"))]
+    #[cfg_attr(
+        feature = "wasm-policy",
+        tsify(type = "{ Records: CloudTrailEvent[] }")
+    )]
     pub cloud_trail: Value,
     pub kms_requests: Vec<crate::world::KmsRequest>,
     #[cfg_attr(feature = "wasm-policy", tsify(type = "CostReport"))]

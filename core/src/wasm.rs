@@ -575,9 +575,9 @@ pub fn open_record(
 }
 
 /// A document decoded from a share link.
+#[cfg(feature = "wasm")]
 #[derive(Clone, Debug, Serialize, tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
-#[cfg(feature = "wasm")]
 pub struct SharedDocument {
     /// The scenario document's JSON text.
     pub document: String,
@@ -665,8 +665,8 @@ pub fn run_scenario(
 
 /// A scenario document (docs/scenario.md): load it, run it (at once or a slice at a time), read its calls,
 /// traces, CloudTrail, KMS requests and cost, add calls, export it or make a share link of it.
-#[wasm_bindgen(js_name = Scenario)]
 #[cfg(feature = "wasm")]
+#[wasm_bindgen(js_name = Scenario)]
 pub struct JsScenario {
     /// The document's text, as loaded (plus the calls added since).
     text: String,

@@ -34,6 +34,10 @@ pub struct KmsRequest {
     pub key_arn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
+    /// For a request S3 made (`viaService` s3): the bucket its encryption context names (`aws:s3:arn` is the
+    /// bucket's ARN with an S3 Bucket Key, the object's without), so charts can tell buckets apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
 }
 
 /// The simulated region.
@@ -133,7 +137,13 @@ impl World {
                 m = m.via(svc);
             }
             if self.meter.admit(&m).is_err() {
-                self.log_kms(call, op, key_arn.clone(), Some("ThrottlingException"));
+                self.log_kms(
+                    call,
+                    op,
+                    input,
+                    key_arn.clone(),
+                    Some("ThrottlingException"),
+                );
                 return Err(KmsError::Throttling);
             }
         }
@@ -166,12 +176,29 @@ impl World {
                 additional_event_data: None,
             });
             let code = result.as_ref().err().map(KmsError::code);
-            self.log_kms(call, op, key_arn, code);
+            self.log_kms(call, op, input, key_arn, code);
         }
         result
     }
 
-    fn log_kms(&mut self, call: &Call, op: &str, key_arn: Option<String>, error: Option<&str>) {
+    fn log_kms(
+        &mut self,
+        call: &Call,
+        op: &str,
+        input: &Value,
+        key_arn: Option<String>,
+        error: Option<&str>,
+    ) {
+        let bucket = (call.via_service.as_deref() == Some("s3"))
+            .then(|| {
+                input
+                    .pointer("/EncryptionContext/aws:s3:arn")
+                    .and_then(Value::as_str)
+                    .and_then(|arn| arn.split(":::").nth(1))
+                    .and_then(|path| path.split('/').next())
+                    .map(String::from)
+            })
+            .flatten();
         self.kms_requests.push(KmsRequest {
             time_ms: call.now_ms,
             operation: String::from(op),
@@ -179,6 +206,7 @@ impl World {
             via_service: call.via_service.clone(),
             key_arn,
             error_code: error.map(String::from),
+            bucket,
         });
     }
 

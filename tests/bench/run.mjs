@@ -360,7 +360,7 @@ if (existsSync(policyWasm)) sizes.kmslabPolicy = gzip9(policyWasm);
 
 const us = (ns) => (ns / 1000 < 10 ? (ns / 1000).toFixed(2) : ns / 1000 < 100 ? (ns / 1000).toFixed(1) : (ns / 1000).toFixed(0));
 const int = (x) => Math.round(x).toLocaleString("en-US");
-const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(a / b < 10 ? 1 : 0)}×` : "—");
+const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(a / b < 0.1 ? 2 : a / b < 10 ? 1 : 0)}×` : "—");
 const kb = (b) => `${(b / 1000).toFixed(1)} KB`;
 const lines = [];
 const out = (s = "") => lines.push(s);
@@ -446,10 +446,12 @@ const wasmNative = [];
 for (const [id, wasmNs] of Object.entries(wasmLoops)) {
   const n = native[id] !== undefined ? native[id] / questions.length : undefined;
   const label = id.startsWith("decide, parsed request")
-    ? `${id} (wasm: \`decideBatch\` of 1,000, JSON in and out amortized)`
+    ? `${id}, the engine alone (wasm: \`decideBatch\` of 1,000, which still reads and writes JSON)`
     : `${id} (wasm: \`${id.startsWith("decide") ? "PolicySet.decide" : "evaluate"}\` with JSON text)`;
   wasmNative.push({ id, nativeNs: n ?? null, wasmNs, ratio: n ? wasmNs / n : null });
-  out(`| ${label} | ${n ? us(n) : "not measured"} | ${us(wasmNs)} | ${n ? `**${ratio(wasmNs, n)}**` : "—"} |`);
+  // decideBatch still reads and writes JSON: against the bare engine it is an upper bound, not the same path.
+  const shown = !n ? "—" : id.startsWith("decide, parsed request") ? `(${ratio(wasmNs, n)})` : `**${ratio(wasmNs, n)}**`;
+  out(`| ${label} | ${n ? us(n) : "not measured"} | ${us(wasmNs)} | ${shown} |`);
 }
 out();
 

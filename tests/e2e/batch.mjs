@@ -125,6 +125,20 @@ try {
   let page = await openPlayground(context);
   page.on("pageerror", (err) => errors.push(`uncaught: ${err.message}`));
 
+  await check("KMS requests over time: S3 Bucket Key on and off side by side (bucket-keys example)", async () => {
+    const option = await page.locator("#example option", { hasText: "Bucket" }).first().getAttribute("value");
+    await page.selectOption("#example", option);
+    await page.click("#view-kms");
+    await page.waitForSelector("#chart-timeline svg.timeline path.series", { timeout: TIMEOUT });
+    const legend = await page.locator("#chart-timeline .timeline-legend li").allTextContents();
+    const count = (bucket) => Number(new RegExp(`S3 for bucket ${bucket}: (\\d+) requests`).exec(legend.join("\n"))?.[1]);
+    const off = count("sagemaker-featurestore-no-bucket-key");
+    const on = count("sagemaker-featurestore-bucket-key");
+    if (!(off >= 200 && on >= 1 && on * 10 < off)) throw new Error(`legend: ${legend.join(" | ")}`);
+    await page.screenshot({ path: path.join(artifacts, "batch-05-timeline.png"), fullPage: false });
+    await page.click("#view-calls");
+  });
+
   await check("the batch panel offers 10,000 PutRecords into a feature group", async () => {
     await page.selectOption("#example", EXAMPLE);
     await page.waitForFunction(() => document.querySelector("#batch-group option"), null, { timeout: TIMEOUT });

@@ -149,8 +149,8 @@ try {
     const status = await storageStatus();
     if (!/1 online-store record, \d+ offline-store objects? \(ciphertext only\) and \d+ KMS key materials?/.test(status)) throw new Error(`#storage-status: ${status}`);
     const db = await readIndexedDb();
-    expectEqual(db.version, 1, "database version");
-    expectEqual(db.names.join(","), "keyMaterial,meta,offlineStore,onlineStore,scenario", "object stores");
+    expectEqual(db.version, 2, "database version");
+    expectEqual(db.names.join(","), "keyMaterial,meta,offlineStore,onlineStore,scenario,writer", "object stores");
     expectEqual(db.stores.scenario.length, 1, "entries in the scenario store");
     expectEqual(db.stores.scenario[0].key, "document", "scenario store key");
     const doc = JSON.parse(db.stores.scenario[0].value);
@@ -492,7 +492,7 @@ try {
     shareLink = await page.inputValue("#share-link");
     const prefix = `${new URL(baseUrl).origin}/#s=2.`;
     if (!shareLink.startsWith(prefix)) throw new Error(`share link: ${shareLink.slice(0, 80)}`);
-    if (!/^#s=1\.[0-9A-Za-z.+-]+\.[A-Za-z0-9_-]+$/.test(new URL(shareLink).hash)) throw new Error(`fragment: ${new URL(shareLink).hash.slice(0, 80)}`);
+    if (!/^#s=2\.[0-9A-Za-z.+-]+\.[A-Za-z0-9_-]+$/.test(new URL(shareLink).hash)) throw new Error(`fragment: ${new URL(shareLink).hash.slice(0, 80)}`);
     await page.waitForFunction(() => !/Copying/.test(document.querySelector("#copy-status")?.textContent ?? ""), null, { timeout: 5_000 });
     const status = (await page.textContent("#copy-status")) ?? "";
     if (status.includes("Copied")) {
@@ -660,6 +660,21 @@ try {
     if (!((await row.textContent()) ?? "").includes("via sagemaker")) throw new Error("the row does not show via sagemaker");
   });
   await page.screenshot({ path: path.join(artifacts, "smoke-41-console-via-sagemaker.png"), fullPage: true });
+
+  await check("Console: PutRecord has a record form that writes the input", async () => {
+    await page.selectOption("#console-op", "sagemaker:PutRecord");
+    await page.waitForSelector("#record-form", { timeout: 5_000 });
+    expectEqual(await page.inputValue("#record-group"), "orders", "feature group");
+    const field = page.locator('#record-form input[data-feature="customer"]');
+    await field.fill("c-77");
+    const input = JSON.parse(await page.inputValue("#console-input"));
+    const customer = input.Record.find((f) => f.FeatureName === "customer");
+    expectEqual(customer?.ValueAsString, "c-77", "customer in the input JSON");
+    const row = await sendFromConsole();
+    expectEqual(await row.getAttribute("data-op"), "sagemaker:PutRecord", "new call's operation");
+    const shown = (await lastCall().locator("pre.json.input").textContent()) ?? "";
+    if (!shown.includes("c-77")) throw new Error(`the call's input does not hold the form's value: ${shown.slice(0, 200)}`);
+  });
 
   // ---- Envelopes, Build forms, Apply now (web/src/forms.rs, policies.rs, views.rs) ----
   // The seed's PutRecord (call 3) sealed one online record and one offline object.

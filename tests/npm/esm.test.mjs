@@ -62,8 +62,9 @@ test("the ESM entry exports the whole API and the version", () => {
 
 test("evaluate answers a question given as an object or as JSON text, the same way", () => {
   const question = {
+    // A fixed aws:CurrentTime: the trace lists the context, and the clock may tick between two calls.
     request: { principal: USER, action: "kms:Decrypt", resource: KEY,
-      context: { "kms:ViaService": "sagemaker.us-east-1.amazonaws.com" } },
+      context: { "kms:ViaService": "sagemaker.us-east-1.amazonaws.com", "aws:CurrentTime": "2026-01-01T00:00:00Z", "aws:EpochTime": "1767225600" } },
     resourcePolicy: seedKeyPolicy,
   };
   const a = evaluate(question);

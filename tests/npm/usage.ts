@@ -139,8 +139,21 @@ Scenario.load({ name: "no version" });
 // @ts-expect-error decisions are one of three
 const wrong: Decision = "Deny";
 
+// `kmslab/policy`: the same types for the policy engine alone; the envelope primitives take and give bytes.
+import * as policyOnly from "kmslab/policy";
+import { sealRecord, openRecord } from "kmslab";
+const policyAnswer: Answer = new policyOnly.PolicySet({ identityPolicies: [] }).decide(
+  { principal: "arn:aws:iam::111122223333:user/alice", action: "s3:GetObject", resource: "*" },
+  { explain: false },
+);
+const policyVersion: string = policyOnly.version;
+const sealed: Uint8Array = sealRecord(new Uint8Array(32), new Uint8Array(0), new Uint8Array(8));
+const opened: Uint8Array = openRecord(new Uint8Array(32), new Uint8Array(0), sealed);
+// @ts-expect-error: no scenario engine in kmslab/policy
+policyOnly.Scenario;
+
 export {
   v, e, decision, reason, message, elements, line, fromText, one, quiet, many, errors, ok, plain, column, auth,
   byId, records, kms, cost, summary, done, added, asObject, name, matrix, envelopes, ran, fragment, shared, again,
-  wrong,
+  wrong, policyAnswer, policyVersion, opened,
 };

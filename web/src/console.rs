@@ -306,6 +306,129 @@ pub fn template(doc: &Value, op: &str) -> Value {
     }
 }
 
+/// The feature groups the document creates: `(name, [(feature name, type)])`, in the order of their calls.
+pub fn record_groups(doc: &Value) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for input in items(doc, "calls")
+        .iter()
+        .filter(|c| str_at(c, "op") == Some("sagemaker:CreateFeatureGroup"))
+        .filter_map(|c| c.get("input"))
+    {
+        let Some(name) = str_at(input, "FeatureGroupName") else {
+            continue;
+        };
+        let features = items(input, "FeatureDefinitions")
+            .iter()
+            .filter_map(|d| {
+                Some((
+                    str_at(d, "FeatureName")?.to_owned(),
+                    str_at(d, "FeatureType").unwrap_or("String").to_owned(),
+                ))
+            })
+            .collect();
+        out.retain(|(n, _)| n != name);
+        out.push((name.to_owned(), features));
+    }
+    out
+}
+
+/// A PutRecord input with feature `name` set to `value` (removed when empty), or the group changed
+/// (`name` = `None`); other members of the input (TargetStores, TtlDuration) are kept.
+pub fn with_record_value(input: &str, group: &str, name: Option<&str>, value: &str) -> String {
+    let mut v: Value = serde_json::from_str(input).unwrap_or_else(|_| json!({}));
+    if !v.is_object() {
+        v = json!({});
+    }
+    if str_at(&v, "FeatureGroupName") != Some(group) {
+        set(&mut v, "FeatureGroupName", Value::from(group));
+        if name.is_none() {
+            set(&mut v, "Record", json!([]));
+        }
+    }
+    if let Some(name) = name {
+        let mut record: Vec<Value> = items(&v, "Record")
+            .iter()
+            .filter(|f| str_at(f, "FeatureName") != Some(name))
+            .cloned()
+            .collect();
+        if !value.is_empty() {
+            record.push(json!({ "FeatureName": name, "ValueAsString": value }));
+        }
+        set(&mut v, "Record", Value::Array(record));
+    }
+    serde_json::to_string_pretty(&v).unwrap_or_else(|_| "{}".to_owned())
+}
+
+/// The PutRecord form: the feature group and one field per feature, editing the input JSON.
+fn record_form(doc: &Value, input: &str, on_change: Callback<String>) -> Html {
+    let groups = record_groups(doc);
+    if groups.is_empty() {
+        return Html::default();
+    }
+    let current: Value = serde_json::from_str(input).unwrap_or(Value::Null);
+    let group = str_at(&current, "FeatureGroupName")
+        .filter(|g| groups.iter().any(|(n, _)| n == g))
+        .or_else(|| groups.first().map(|(n, _)| n.as_str()))
+        .unwrap_or_default()
+        .to_owned();
+    let features = groups
+        .iter()
+        .find(|(n, _)| *n == group)
+        .map(|(_, f)| f.clone())
+        .unwrap_or_default();
+    let value_of = |name: &str| {
+        items(&current, "Record")
+            .iter()
+            .find(|f| str_at(f, "FeatureName") == Some(name))
+            .and_then(|f| str_at(f, "ValueAsString"))
+            .unwrap_or("")
+            .to_owned()
+    };
+    let on_group = {
+        let on_change = on_change.clone();
+        let input = input.to_owned();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                on_change.emit(with_record_value(&input, &select.value(), None, ""));
+            }
+        })
+    };
+    html! {
+        <fieldset class="record-form" id="record-form">
+            <legend>{ tr("Record") }</legend>
+            <div class="field">
+                <label for="record-group">{ tr("Feature group") }</label>
+                <select id="record-group" onchange={on_group}>
+                    { for groups.iter().map(|(n, _)| html! {
+                        <option value={n.clone()} selected={*n == group}>{ n.clone() }</option>
+                    }) }
+                </select>
+            </div>
+            { for features.iter().enumerate().map(|(i, (name, kind))| {
+                let oninput = {
+                    let on_change = on_change.clone();
+                    let input = input.to_owned();
+                    let group = group.clone();
+                    let name = name.clone();
+                    Callback::from(move |e: InputEvent| {
+                        if let Some(field) = e.target_dyn_into::<HtmlInputElement>() {
+                            on_change.emit(with_record_value(&input, &group, Some(&name), &field.value()));
+                        }
+                    })
+                };
+                let id = format!("record-feature-{i}");
+                html! {
+                    <div class="field">
+                        <label for={id.clone()}>{ name.clone() }{ " " }<span class="muted">{ format!("({kind})") }</span></label>
+                        <input type="text" id={id} data-feature={name.clone()} value={value_of(name)} {oninput} />
+                    </div>
+                }
+            }) }
+            <p class="hint">{ tr("Each field writes the input below; an empty field leaves the feature out of the record.") }</p>
+        </fieldset>
+    }
+}
+
 /// [`template`], pretty-printed for the textarea.
 pub fn template_text(doc: &Value, op: &str) -> String {
     serde_json::to_string_pretty(&template(doc, op)).unwrap_or_else(|_| "{}".to_owned())
@@ -586,6 +709,12 @@ pub fn console(props: &ConsoleProps) -> Html {
                     </select>
                 </div>
             </div>
+            if form.op == "sagemaker:PutRecord" {
+                { record_form(&doc, &form.input, {
+                    let set = update(|f, v| f.input = v);
+                    Callback::from(move |text: String| set(text))
+                }) }
+            }
             <div class="field">
                 <div class="label-row">
                     <label for="console-input">
@@ -668,6 +797,57 @@ mod tests {
             record.get("Record").and_then(Value::as_array).map(Vec::len),
             Some(4)
         );
+    }
+
+    /// The record form edits the PutRecord input: a feature set, replaced, removed when emptied; another
+    /// group starts an empty record; other members stay.
+    #[test]
+    fn the_record_form_writes_the_input() {
+        let doc = seed();
+        let groups = record_groups(&doc);
+        assert_eq!(groups.first().map(|(n, _)| n.as_str()), Some("orders"));
+        assert_eq!(groups.first().map(|(_, f)| f.len()), Some(4));
+        let input = template_text(&doc, "sagemaker:PutRecord");
+        let edited = with_record_value(&input, "orders", Some("customer"), "c-99");
+        let v: Value = serde_json::from_str(&edited).unwrap_or_default();
+        let value = |v: &Value, name: &str| {
+            items(v, "Record")
+                .iter()
+                .find(|f| str_at(f, "FeatureName") == Some(name))
+                .and_then(|f| str_at(f, "ValueAsString"))
+                .map(str::to_owned)
+        };
+        assert_eq!(value(&v, "customer").as_deref(), Some("c-99"));
+        assert_eq!(items(&v, "Record").len(), 4);
+        let cleared = with_record_value(&edited, "orders", Some("customer"), "");
+        let c: Value = serde_json::from_str(&cleared).unwrap_or_default();
+        assert_eq!(value(&c, "customer"), None);
+        assert_eq!(items(&c, "Record").len(), 3);
+        let mut with_ttl: Value = serde_json::from_str(&edited).unwrap_or_default();
+        set(
+            &mut with_ttl,
+            "TtlDuration",
+            json!({"Unit": "Days", "Value": 1}),
+        );
+        let other = with_record_value(&with_ttl.to_string(), "other", None, "");
+        let o: Value = serde_json::from_str(&other).unwrap_or_default();
+        assert_eq!(str_at(&o, "FeatureGroupName"), Some("other"));
+        assert!(items(&o, "Record").is_empty());
+        assert!(o.get("TtlDuration").is_some());
+        // Whatever the textarea holds, the form never panics.
+        assert!(with_record_value("not json", "orders", Some("x"), "1").contains("\"x\""));
+        // The edited input sends and runs.
+        let mut state = ScenarioState::default();
+        let call = build_call(
+            &state.original_doc,
+            "arn:aws:iam::111122223333:user/featurestore-user",
+            "sagemaker:PutRecord",
+            "",
+            &edited,
+        );
+        assert!(call.is_ok());
+        append(&mut state, call.unwrap_or_default());
+        assert!(state.run.outcomes().is_some());
     }
 
     #[test]

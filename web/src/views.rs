@@ -1001,6 +1001,104 @@ fn bar_chart(rows: &[(&str, u64, u64)], what: &str) -> Html {
     }
 }
 
+/// The series of the timeline: the bucket a request S3 made names (so Bucket Key on and off show side by side),
+/// else the service it came through, else "direct".
+fn timeline_series(r: &Value) -> String {
+    match (str_at(r, "bucket"), str_at(r, "viaService")) {
+        (Some(bucket), _) => trf("S3 for bucket {bucket}", &[("bucket", &bucket)]),
+        (None, Some(via)) => trf("via {service}", &[("service", &via)]),
+        (None, None) => tr("direct").to_owned(),
+    }
+}
+
+/// KMS requests over simulated time: one cumulative step line per series ([`timeline_series`]), with the
+/// request cost at $0.03 per 10,000 (before the free tier) on the legend.
+fn timeline_chart(requests: &[Value]) -> Html {
+    const W: f64 = 560.0;
+    const H: f64 = 180.0;
+    const LEFT: f64 = 44.0;
+    const BOTTOM: f64 = 22.0;
+    if requests.is_empty() {
+        return html! { <p class="muted">{ tr("No KMS requests.") }</p> };
+    }
+    let times: Vec<i64> = requests
+        .iter()
+        .filter_map(|r| r.get("timeMs").and_then(Value::as_i64))
+        .collect();
+    let t0 = times.iter().copied().min().unwrap_or(0);
+    let t1 = times.iter().copied().max().unwrap_or(0).max(t0 + 1);
+    let mut series: Vec<(String, Vec<(i64, u64)>)> = Vec::new();
+    for r in requests {
+        let name = timeline_series(r);
+        let t = r.get("timeMs").and_then(Value::as_i64).unwrap_or(t0);
+        let at = match series.iter().position(|(n, _)| *n == name) {
+            Some(i) => i,
+            None => {
+                series.push((name, Vec::new()));
+                series.len() - 1
+            }
+        };
+        if let Some((_, points)) = series.get_mut(at) {
+            let n = points.last().map_or(0, |p| p.1) + 1;
+            match points.last_mut() {
+                Some(last) if last.0 == t => last.1 = n,
+                _ => points.push((t, n)),
+            }
+        }
+    }
+    let max = series
+        .iter()
+        .filter_map(|(_, p)| p.last().map(|x| x.1))
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let x = |t: i64| LEFT + (t - t0) as f64 / (t1 - t0) as f64 * (W - LEFT - 10.0);
+    let y = |n: u64| (H - BOTTOM) - n as f64 / max * (H - BOTTOM - 10.0);
+    let span_s = (t1 - t0) as f64 / 1000.0;
+    let described = series
+        .iter()
+        .map(|(name, p)| format!("{name}: {}", p.last().map_or(0, |x| x.1)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    html! {
+        <>
+            <svg class="timeline" viewBox={format!("0 0 {W} {H}")} width={W.to_string()} height={H.to_string()}
+                role="img" aria-label={trf("KMS requests over {seconds} s of simulated time: {series}",
+                    &[("seconds", &format!("{span_s:.0}")), ("series", &described)])}>
+                <line class="axis" x1={LEFT.to_string()} y1={(H - BOTTOM).to_string()} x2={W.to_string()} y2={(H - BOTTOM).to_string()} />
+                <line class="axis" x1={LEFT.to_string()} y1="6" x2={LEFT.to_string()} y2={(H - BOTTOM).to_string()} />
+                <text class="axis-label" x={(LEFT - 4.0).to_string()} y="14">{ format!("{max:.0}") }</text>
+                <text class="axis-label" x={(LEFT - 4.0).to_string()} y={(H - BOTTOM).to_string()}>{ "0" }</text>
+                <text class="axis-label start" x={LEFT.to_string()} y={(H - 6.0).to_string()}>{ "0 s" }</text>
+                <text class="axis-label end" x={W.to_string()} y={(H - 6.0).to_string()}>{ format!("{span_s:.0} s") }</text>
+                { for series.iter().enumerate().map(|(k, (_, points))| {
+                    let mut path = format!("M {LEFT} {}", y(0));
+                    let mut last = 0;
+                    for (t, n) in points {
+                        path.push_str(&format!(" L {:.1} {:.1} L {:.1} {:.1}", x(*t), y(last), x(*t), y(*n)));
+                        last = *n;
+                    }
+                    path.push_str(&format!(" L {:.1} {:.1}", x(t1), y(last)));
+                    html! { <path class={classes!("series", format!("series-{}", k % 6))} d={path} /> }
+                }) }
+            </svg>
+            <ul class="timeline-legend">
+                { for series.iter().enumerate().map(|(k, (name, points))| {
+                    let n = points.last().map_or(0, |x| x.1);
+                    html! {
+                        <li>
+                            <span class={classes!("swatch", format!("series-{}", k % 6))}></span>{ " " }
+                            { trf("{name}: {n} requests (≈ {cost} at $0.03 per 10,000, before the free tier)", &[
+                                ("name", name), ("n", &n), ("cost", &dollars(Some(n * 3))),
+                            ]) }
+                        </li>
+                    }
+                }) }
+            </ul>
+        </>
+    }
+}
+
 /// Millionths of a dollar as dollars: `$0.00137`, `$0.00`, `$12.50`.
 fn dollars(micros: Option<u64>) -> String {
     let Some(m) = micros else {
@@ -1081,6 +1179,10 @@ pub fn kms(result: &Value) -> Html {
                 <span class="swatch ok"></span>{ " " }{ tr("succeeded") }{ " " }
                 <span class="swatch failed"></span>{ " " }{ tr("failed (any error, throttling included)") }
             </p>
+            <figure class="chart wide" id="chart-timeline">
+                <figcaption>{ tr("KMS requests over simulated time, cumulative: requests S3 made per bucket (S3 Bucket Key on and off side by side), the others per service") }</figcaption>
+                { timeline_chart(requests) }
+            </figure>
 
             <h3>{ tr("Cost") }</h3>
             <p id="cost-total" class="cost-total">

@@ -126,7 +126,11 @@ pub struct PolicySourceText {
 
 /// One step of the evaluation pipeline.
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(rename = "TraceStep"))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(rename = "TraceStep")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     pub step: &'static str,

@@ -221,7 +221,10 @@ pub struct Event {
     pub event_id: String,
     pub read_only: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "wasm-policy", tsify(optional, type = "CloudTrailResource[]"))]
+    #[cfg_attr(
+        feature = "wasm-policy",
+        tsify(optional, type = "CloudTrailResource[]")
+    )]
     pub resources: Vec<Resource>,
     pub event_type: String,
     pub management_event: bool,
