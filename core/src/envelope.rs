@@ -25,7 +25,7 @@ pub struct Envelope {
     pub location: String,
     /// The KMS key that wraps the data key.
     pub kms_key: String,
-    /// `customer managed`, `AWS managed` or `AWS owned`.
+    /// `customer managed`, `AWS managed`, `AWS owned`, or `unknown` (a key named by alias or id that was not resolved).
     pub key_manager: &'static str,
     /// Which data key: the feature group's (generated at CreateFeatureGroup), an S3 Bucket Key, or a per-object one.
     pub data_key: &'static str,

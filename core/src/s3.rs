@@ -210,7 +210,9 @@ impl World {
         let key_manager = match self.kms.key_by_arn(key_arn).map(|k| k.manager) {
             Ok(crate::kms::KeyManager::Aws) => "AWS managed",
             Ok(crate::kms::KeyManager::AwsOwned) => "AWS owned",
-            _ => "customer managed",
+            Ok(crate::kms::KeyManager::Customer) => "customer managed",
+            // Named by alias or key id (the bucket's or the request's setting), not by ARN.
+            Err(_) => "unknown",
         };
         let (data_key, ec) = if b.bucket_key_enabled {
             (
@@ -454,12 +456,22 @@ impl World {
             "Decrypt",
             &json!({ "CiphertextBlob": base64_encode(wrapped), "EncryptionContext": ec }),
         )?;
-        let key_arn = self
-            .kms_requests
-            .get(before)
-            .and_then(|r| r.key_arn.clone())
+        // The wrapping key, from the wrapped data key's own header (requests on AWS owned keys are not logged).
+        let key_arn = crypto::read_header(wrapped)
+            .map(|h| h.key_arn)
             .unwrap_or_default();
-        let requests = (before..self.kms_requests.len()).collect();
+        let requests: Vec<usize> = (before..self.kms_requests.len()).collect();
+        let dk = out
+            .get("Plaintext")
+            .and_then(|v| v.as_str())
+            .and_then(base64_decode)
+            .map(Zeroizing::new)
+            .ok_or_else(|| {
+                S3Error::new("InternalError", String::from("KMS returned no data key"))
+            })?;
+        let plain = crypto::open_record(&dk, object_arn.as_bytes(), sealed)
+            .map_err(|e| S3Error::new("InternalError", e.to_string()))?;
+        // Only an object that opened is reported as opened.
         self.note_object(
             "opened",
             bucket,
@@ -470,16 +482,7 @@ impl World {
             &stored,
             requests,
         );
-        let dk = out
-            .get("Plaintext")
-            .and_then(|v| v.as_str())
-            .and_then(base64_decode)
-            .map(Zeroizing::new)
-            .ok_or_else(|| {
-                S3Error::new("InternalError", String::from("KMS returned no data key"))
-            })?;
-        crypto::open_record(&dk, object_arn.as_bytes(), sealed)
-            .map_err(|e| S3Error::new("InternalError", e.to_string()))
+        Ok(plain)
     }
 }
 

@@ -31,7 +31,7 @@ use crate::str_at;
 
 /// The batch size offered first (the 10,000 PutRecords).
 pub const DEFAULT_COUNT: u32 = 10_000;
-/// The largest batch the panel runs (kmslab-core runs at most 100,000 calls per scenario).
+/// The largest batch the panel runs (every batch is replayed with the document on each re-run and reload).
 pub const MAX_COUNT: u32 = 50_000;
 /// The engine work one slice may take before the page gets the main thread back (milliseconds).
 pub const SLICE_MS: f64 = 30.0;
@@ -136,7 +136,14 @@ pub fn batch_step(doc: &Value, group: &str, caller: &str, count: u32) -> Result<
         .filter_map(|d| {
             let name = str_at(d, "FeatureName")?;
             let value = if name == id_name {
-                format!("{id}-${{i}}")
+                // A numeric identifier for Integral/Fractional groups: the batch number, `000`, the run
+                // (`1000${i}`: distinct within a batch and across batches).
+                match str_at(d, "FeatureType") {
+                    Some("Integral" | "Fractional") => {
+                        format!("{}000${{i}}", id.trim_start_matches("batch"))
+                    }
+                    _ => format!("{id}-${{i}}"),
+                }
             } else {
                 batch_value(
                     str_at(d, "FeatureType").unwrap_or("String"),
@@ -281,6 +288,23 @@ impl Driver {
         self.runner.progress()
     }
 
+    /// Whether the steps before the batch have all run: only then do the document as far as it ran
+    /// and the records match (commits and Cancel wait for it).
+    pub fn in_batch(&self) -> bool {
+        self.progress().runs_done >= self.runs_before
+    }
+
+    /// What the commits so far put in the record stores: online records, offline objects, key
+    /// materials.
+    pub fn counts(&self) -> [usize; 3] {
+        let count = |store: &str| self.live.get(store).map_or(0, BTreeSet::len);
+        [
+            count(ONLINE_STORE),
+            count(OFFLINE_STORE),
+            count(KEY_MATERIAL),
+        ]
+    }
+
     /// Runs of the batch step done so far.
     pub fn batch_runs(&self) -> u64 {
         self.progress().runs_done.saturating_sub(self.runs_before)
@@ -307,12 +331,7 @@ impl Driver {
         batch.replace = std::mem::take(&mut self.first);
         batch.stamp = Some(self.stamp.clone());
         let document = self.document().to_string();
-        let count = |store: &str| self.live.get(store).map_or(0, BTreeSet::len);
-        let counts = [
-            count(ONLINE_STORE),
-            count(OFFLINE_STORE),
-            count(KEY_MATERIAL),
-        ];
+        let counts = self.counts();
         let progress = json!({
             "step": self.index,
             "committedRuns": self.batch_runs(),
@@ -336,8 +355,14 @@ impl Driver {
 
     /// Runs what is left and returns the document (as far as it ran) and its run, numbered
     /// `serial` (its storage is in IndexedDB already when `persisted`).
-    pub fn finish(self, serial: u32, millis: Option<f64>, persisted: bool) -> (String, Run) {
+    pub fn finish(
+        self,
+        serial: u32,
+        millis: Option<f64>,
+        saved: Option<Result<[usize; 3], persist::StorageError>>,
+    ) -> (String, Run) {
         let document = self.document().to_string();
+        let persisted = saved.is_some();
         let result = self
             .runner
             .finish()
@@ -357,6 +382,7 @@ impl Driver {
             previous: None,
             storage: Vec::new(),
             persisted,
+            saved,
         };
         (document, run)
     }
@@ -410,7 +436,7 @@ pub async fn rebuild(
     }
     let written = driver.take_pending();
     let millis = Some(js_sys::Date::now() - started);
-    let (document, mut run) = driver.finish(0, millis, false);
+    let (document, mut run) = driver.finish(0, millis, None);
     run.storage = written.mutations();
     Ok((document, run))
 }
@@ -428,6 +454,10 @@ pub struct Status {
     pub idb_ms: f64,
     pub commits: u32,
     pub phase: Phase,
+    /// IndexedDB takes the commits (false once it turned out unavailable: the batch runs unsaved).
+    pub saving: bool,
+    /// Saving stopped because another tab saved its run (IndexedDB holds that run, not this one).
+    pub other_tab: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -456,14 +486,29 @@ type InFlight = (
     Rc<std::cell::RefCell<Option<Result<(), persist::StorageError>>>>,
 );
 
+/// Why a batch stopped before its end.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stop {
+    /// The engine could not run the document (an invalid clock step, …).
+    Engine(String),
+    /// IndexedDB refused a commit (quota, another tab, a failed transaction, no answer).
+    Storage(persist::StorageError),
+}
+
+/// How long a commit may take before the batch gives up waiting for IndexedDB.
+#[cfg(target_arch = "wasm32")]
+const COMMIT_DEADLINE_MS: f64 = 30_000.0;
+
 /// Waits until the commit in flight (if any) has landed; records its runs as committed, or its
-/// error as the batch's failure.
+/// error. IndexedDB being unavailable is not an error: the batch goes on without saving.
 #[cfg(target_arch = "wasm32")]
 async fn settle(
     in_flight: &mut Option<InFlight>,
     committed: &mut u64,
-    failure: &mut Option<String>,
+    stop: &mut Option<Stop>,
+    saving: &mut bool,
 ) {
+    let started = js_sys::Date::now();
     while let Some((runs, outcome)) = in_flight.as_ref() {
         let result = outcome.borrow_mut().take();
         match result {
@@ -471,8 +516,18 @@ async fn settle(
                 *committed = *runs;
                 *in_flight = None;
             }
+            Some(Err(persist::StorageError::Unavailable(_))) => {
+                *saving = false;
+                *in_flight = None;
+            }
             Some(Err(e)) => {
-                failure.get_or_insert(e.to_string());
+                stop.get_or_insert(Stop::Storage(e));
+                *in_flight = None;
+            }
+            None if js_sys::Date::now() - started > COMMIT_DEADLINE_MS => {
+                stop.get_or_insert(Stop::Storage(persist::StorageError::Failed(
+                    "IndexedDB did not answer within 30 s".to_owned(),
+                )));
                 *in_flight = None;
             }
             None => gloo_timers::future::TimeoutFuture::new(1).await,
@@ -483,6 +538,9 @@ async fn settle(
 /// Runs a batch to its end (or until `cancel`), yielding to the page between slices and committing
 /// to IndexedDB as it goes; reports after every slice. A commit is in flight while the next slices
 /// run (IndexedDB works between them); the next commit waits for it, so commits land in order.
+/// Nothing is committed, and Cancel waits, until the steps before the batch have run again (so the
+/// document as far as it ran and the records match: see [`Driver::in_batch`]). Without IndexedDB the
+/// batch runs all the same, unsaved.
 #[cfg(target_arch = "wasm32")]
 pub async fn drive(
     mut driver: Driver,
@@ -495,12 +553,14 @@ pub async fn drive(
     let mut status = Status {
         total: driver.batch_total(),
         phase: Phase::Running,
+        saving: true,
         ..Status::default()
     };
     let mut slice: u32 = 20;
     let mut last_commit = started;
     let mut in_flight: Option<InFlight> = None;
-    let mut failure: Option<String> = None;
+    let mut stop: Option<Stop> = None;
+    let mut saving = true;
     let mut wait_ms = 0.0;
     loop {
         let t0 = now();
@@ -510,13 +570,14 @@ pub async fn drive(
         let scale = (SLICE_MS / took.max(0.5)).clamp(0.25, 4.0);
         slice = ((f64::from(slice) * scale) as u32).clamp(1, 20_000);
         if let Err(e) = progress {
-            failure.get_or_insert(format!("{}: {}", e.code, e.message));
+            stop.get_or_insert(Stop::Engine(format!("{}: {}", e.code, e.message)));
         }
-        let cancelled = cancel.get();
-        if cancelled || failure.is_some() {
+        let in_batch = driver.in_batch();
+        let cancelled = cancel.get() && in_batch;
+        if cancelled || matches!(stop, Some(Stop::Storage(_))) {
             driver.stop();
         }
-        let finished = driver.progress().finished || cancelled || failure.is_some();
+        let finished = driver.progress().finished || cancelled || stop.is_some();
         // Collect a commit that has landed.
         let landed = in_flight
             .as_ref()
@@ -525,18 +586,25 @@ pub async fn drive(
             in_flight = None;
             match outcome {
                 Ok(()) => driver.committed = runs,
+                Err(persist::StorageError::Unavailable(_)) => saving = false,
                 Err(e) => {
-                    failure.get_or_insert(e.to_string());
+                    stop.get_or_insert(Stop::Storage(e));
                 }
             }
         }
         let due = finished || now() - last_commit >= COMMIT_MS;
-        if due && failure.is_none() {
+        if due && saving && in_batch && stop.is_none() {
             // Commits land in order: wait for the one in flight.
             let t = now();
-            settle(&mut in_flight, &mut driver.committed, &mut failure).await;
+            settle(
+                &mut in_flight,
+                &mut driver.committed,
+                &mut stop,
+                &mut saving,
+            )
+            .await;
             wait_ms += now() - t;
-            if failure.is_none() {
+            if saving && stop.is_none() {
                 let batch = driver.take_commit();
                 let runs = driver.batch_runs();
                 let outcome = Rc::new(std::cell::RefCell::new(None));
@@ -553,19 +621,30 @@ pub async fn drive(
         // At the end, the last commit must land before the batch is done.
         if finished {
             let t = now();
-            settle(&mut in_flight, &mut driver.committed, &mut failure).await;
+            settle(
+                &mut in_flight,
+                &mut driver.committed,
+                &mut stop,
+                &mut saving,
+            )
+            .await;
             wait_ms += now() - t;
         }
         status.done = driver.batch_runs();
         status.committed = driver.committed;
         status.elapsed_ms = now() - started;
         status.idb_ms = wait_ms;
-        status.phase = match (&failure, finished, cancelled) {
-            (Some(message), _, _) => Phase::Failed(message.clone()),
+        status.saving = saving;
+        status.phase = match (&stop, finished, cancelled) {
+            (Some(Stop::Engine(message)), _, _) => Phase::Failed(message.clone()),
+            (Some(Stop::Storage(e)), _, _) => {
+                status.other_tab = *e == persist::StorageError::Conflict;
+                Phase::Failed(e.to_string())
+            }
             (None, true, true) => Phase::Cancelled,
             (None, true, false) => Phase::Done,
-            (None, false, true) => Phase::Cancelling,
-            (None, false, false) => Phase::Running,
+            (None, false, _) if cancel.get() => Phase::Cancelling,
+            (None, false, _) => Phase::Running,
         };
         report.emit(status.clone());
         if finished {
@@ -574,8 +653,13 @@ pub async fn drive(
         gloo_timers::future::TimeoutFuture::new(0).await;
     }
     let millis = Some(now() - started);
-    // Once a commit failed, IndexedDB keeps the last good commit: the run is not saved again.
-    driver.finish(serial, millis, true)
+    let saved = match (&stop, saving) {
+        (Some(Stop::Storage(e)), _) => Some(Err(e.clone())),
+        // Without IndexedDB nothing was saved: the page tries once more the usual way, and says why.
+        (_, false) => None,
+        _ => Some(Ok(driver.counts())),
+    };
+    driver.finish(serial, millis, saved)
 }
 
 #[derive(Properties)]
@@ -708,6 +792,7 @@ pub fn batch_panel(props: &PanelProps) -> Html {
             status.set(Status {
                 total: u64::from(count),
                 phase: Phase::Running,
+                saving: true,
                 ..Status::default()
             });
             state.dispatch(ScenarioMsg::Busy(true));
@@ -726,7 +811,7 @@ pub fn batch_panel(props: &PanelProps) -> Html {
             {
                 let mut driver = driver;
                 let _ = (flag, report, driver.advance(u32::MAX));
-                let (document, run) = driver.finish(serial, None, false);
+                let (document, run) = driver.finish(serial, None, None);
                 dispatcher.dispatch(ScenarioMsg::Finished(document, Rc::new(run)));
             }
         })
@@ -756,6 +841,14 @@ pub fn batch_panel(props: &PanelProps) -> Html {
                 ("rate", &format!("{:.0}", s.rate().unwrap_or(0.0))),
             ],
         ),
+        Phase::Done | Phase::Cancelled if !s.saving => trf(
+            "{done} records in {seconds} s ({rate} records/s), not saved: this browser's storage (IndexedDB) is not available.",
+            &[
+                ("done", &s.done),
+                ("seconds", &format!("{:.1}", s.elapsed_ms / 1000.0)),
+                ("rate", &format!("{:.0}", s.rate().unwrap_or(0.0))),
+            ],
+        ),
         Phase::Done | Phase::Cancelled => trf(
             "{done} records in {seconds} s ({rate} records/s), committed in {commits} IndexedDB transactions ({idb} s spent waiting for them). Every record is committed.",
             &[
@@ -766,6 +859,7 @@ pub fn batch_panel(props: &PanelProps) -> Html {
                 ("commits", &s.commits),
             ],
         ),
+        Phase::Failed(message) if s.other_tab => trf("Stopped: {message}", &[("message", message)]),
         Phase::Failed(message) => trf(
             "Stopped: {message} IndexedDB holds the last commit: {committed} records and the document up to them.",
             &[("message", message), ("committed", &s.committed)],
@@ -895,7 +989,12 @@ mod tests {
     /// the stored seed — after any commit (a tab closed then finds a consistent pair).
     #[test]
     fn every_commit_matches_the_document_it_stores() {
+        // An earlier batch of 30 runs before this one: the driver replays it first, and commits only
+        // once it has (a commit taken in the middle of it would store the whole earlier batch in the
+        // document but only part of its records).
         let doc = before_revoke();
+        let earlier = batch_step(&doc, "orders", USER, 30).unwrap_or_default();
+        let (doc, _) = with_step(&doc, earlier).unwrap_or_default();
         let step = batch_step(&doc, "orders", USER, 40).unwrap_or_default();
         let (doc, index) = with_step(&doc, step).unwrap_or_default();
         let seed = RunSeed([3; 32]);
@@ -906,10 +1005,15 @@ mod tests {
             });
         let mut stored: BTreeMap<&'static str, BTreeMap<String, Vec<u8>>> = BTreeMap::new();
         let mut commits = 0;
+        let mut waited = 0;
         loop {
             let progress = driver
                 .advance(7)
                 .unwrap_or_else(|e| panic!("{}", e.message));
+            if !driver.in_batch() {
+                waited += 1;
+                continue;
+            }
             let commit = driver.take_commit();
             commits += 1;
             if commit.replace {
@@ -959,8 +1063,12 @@ mod tests {
             }
         }
         assert!(commits >= 6, "{commits} commits");
+        assert!(
+            waited >= 4,
+            "the earlier batch was replayed in {waited} slices"
+        );
         assert_eq!(driver.batch_runs(), 40);
-        let (document, run) = driver.finish(1, None, true);
+        let (document, run) = driver.finish(1, None, Some(Ok([0, 0, 0])));
         assert!(document.contains("\"repeat\":40"));
         let result = run.result.unwrap_or_else(|e| panic!("{}", e.message));
         let last = result
@@ -988,7 +1096,7 @@ mod tests {
         assert!((30..35).contains(&done), "{done}");
         driver.stop();
         assert_eq!(driver.batch_runs(), done);
-        let (document, run) = driver.finish(2, None, true);
+        let (document, run) = driver.finish(2, None, Some(Ok([0, 0, 0])));
         assert!(
             document.contains(&format!("\"repeat\":{done}")),
             "{document}"

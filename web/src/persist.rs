@@ -612,6 +612,8 @@ pub enum Status {
     Opening,
     /// A reload rebuilt the stored run and compared it with IndexedDB.
     Restored(Verification),
+    /// The page opened on a share link: nothing is saved until the visitor runs something.
+    Link,
     /// A reload is rebuilding a long stored run in slices: `(calls done, calls)`.
     Rebuilding(u64, u64),
     /// The last run is saved: `(online records, offline objects, key materials)`.
@@ -651,6 +653,11 @@ fn status_text(status: &Status) -> String {
                                your next run is saved again.",
         )
         .to_owned(),
+        Status::Link => tr(
+            "A share link is open: this browser's storage (IndexedDB) keeps what it held until you run \
+             something here.",
+        )
+        .to_owned(),
         Status::Rebuilding(done, total) => trf(
             "Rebuilding the stored run from its document and seed: {done} of {total} calls…",
             &[("done", done), ("total", total)],
@@ -688,6 +695,20 @@ pub fn use_persistence(state: UseReducerHandle<ScenarioState>) -> Html {
     let unsaved = use_mut_ref(|| None::<u32>);
     // The next run is a reload's rebuild: compare it with IndexedDB instead of saving it.
     let verify_next = use_mut_ref(|| false);
+    // A page opened on a share link does not save the link's scenario over this browser's storage
+    // until the visitor runs something (a damaged link opens the seed: that must not replace a stored
+    // batch either).
+    {
+        let unsaved = unsaved.clone();
+        let status = status.clone();
+        let serial = state.run.serial;
+        use_effect_with((), move |_| {
+            if crate::share::is_share_fragment(&crate::scenario::location_fragment()) {
+                *unsaved.borrow_mut() = Some(serial);
+                status.set(Status::Link);
+            }
+        });
+    }
 
     {
         let dispatcher = state.dispatcher();
@@ -766,6 +787,7 @@ pub fn use_persistence(state: UseReducerHandle<ScenarioState>) -> Html {
                 );
                 let verify = std::mem::take(&mut *verify_next.borrow_mut());
                 let persisted = state.run.persisted;
+                let saved = state.run.saved.clone();
                 #[cfg(target_arch = "wasm32")]
                 yew::platform::spawn_local(async move {
                     status.set(if verify {
@@ -774,7 +796,14 @@ pub fn use_persistence(state: UseReducerHandle<ScenarioState>) -> Html {
                             Err(e) => Status::Error(e),
                         }
                     } else if persisted {
-                        counts
+                        // A batch committed as it went: say what its commits left, or why they stopped.
+                        match saved {
+                            Some(Ok([online, offline, keys])) => {
+                                Status::Saved(online, offline, keys)
+                            }
+                            Some(Err(e)) => Status::Error(e),
+                            None => counts,
+                        }
                     } else {
                         match save(&batch).await {
                             Ok(()) => counts,
@@ -783,7 +812,7 @@ pub fn use_persistence(state: UseReducerHandle<ScenarioState>) -> Html {
                     });
                 });
                 #[cfg(not(target_arch = "wasm32"))]
-                let _ = (batch, counts, status, verify, persisted);
+                let _ = (batch, counts, status, verify, persisted, saved);
             }
         });
     }
@@ -823,6 +852,7 @@ pub fn use_persistence(state: UseReducerHandle<ScenarioState>) -> Html {
                 { status_text(&status) }
                 { " " }
                 <button type="button" class="link" id="reset-storage" onclick={on_reset}
+                    disabled={state.busy}
                     title={tr("Empty this browser's kmslab storage and open the seed scenario")}>
                     { tr("Reset storage") }
                 </button>

@@ -200,6 +200,9 @@ pub struct Run {
     pub storage: Vec<kmslab_core::storage::Mutation>,
     /// Whether the run is in IndexedDB already (a batch commits as it goes: see [`crate::batch`]).
     pub persisted: bool,
+    /// For a persisted run: what its commits left in IndexedDB (online records, offline objects, key
+    /// materials), or why saving stopped.
+    pub saved: Option<Result<[usize; 3], crate::persist::StorageError>>,
 }
 
 impl Run {
@@ -217,6 +220,7 @@ impl Run {
             previous: None,
             storage,
             persisted: false,
+            saved: None,
         }
     }
 

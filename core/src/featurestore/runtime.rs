@@ -607,13 +607,14 @@ impl World {
         else {
             return Ok(None);
         };
-        self.note_online(gi, "opened", key, &sealed, dk);
         let plain = crypto::open_record(&dk.plain, key.as_bytes(), &sealed).map_err(|e| {
             FsError::new(
                 "InternalFailure",
                 format!("the stored record could not be decrypted: {e}"),
             )
         })?;
+        // Only a record that opened is reported as opened.
+        self.note_online(gi, "opened", key, &sealed, dk);
         serde_json::from_slice(&plain).map(Some).map_err(|e| {
             FsError::new(
                 "InternalFailure",
