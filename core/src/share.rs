@@ -242,7 +242,10 @@ pub fn decode(link: &str) -> Result<Shared, ShareError> {
     }
     // Any JSON text opens (as links always did): a document that is JSON but not a scenario — duplicate keys,
     // nesting deeper than the engine reads — opens and shows the engine's own error.
-    if serde_json::from_str::<serde::de::IgnoredAny>(&document).is_err() {
+    // (JSON as either reader takes it: kmslab's accepts some escapes serde_json refuses, and the reverse.)
+    if serde_json::from_str::<serde::de::IgnoredAny>(&document).is_err()
+        && crate::json::parse_limited(&document, MAX_DOCUMENT).is_err()
+    {
         return Err(ShareError::Invalid(Damage::NotJson));
     }
     Ok(Shared {
