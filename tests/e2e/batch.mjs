@@ -342,6 +342,10 @@ try {
     await page.fill("#batch-count", "10000");
     await page.click("#batch-start");
     await page.waitForFunction(() => Number(document.querySelector("#batch-status")?.dataset.committed) >= 500, null, { timeout: 60_000, polling: 20 });
+    // Slow this tab's CPU down so its batch is still running when the second tab saves: on a fast
+    // machine the 10,000 records would otherwise be done before the second tab has rebuilt.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Emulation.setCPUThrottlingRate", { rate: 20 });
     const other = await context.newPage();
     other.on("pageerror", (err) => errors.push(`second tab: uncaught: ${err.message}`));
     try {
@@ -368,6 +372,7 @@ try {
       }
     } finally {
       await other.close();
+      await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 }).catch(() => {});
     }
   });
   await page.screenshot({ path: path.join(artifacts, "batch-50-two-tabs.png"), fullPage: false });
