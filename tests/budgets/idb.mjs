@@ -40,6 +40,8 @@ try {
   await page.goto(baseUrl, { waitUntil: "load" });
   await page.waitForSelector("#summary");
   await page.selectOption("#example", "1");
+  // Examples other than the seed are fetched on first use: wait until it is open.
+  await page.waitForSelector('#example[data-open="1"]');
   await page.waitForFunction(() => document.querySelector("#batch-group option"));
   await page.selectOption("#batch-caller", "arn:aws:iam::111122223333:user/featurestore-user");
   await page.fill("#batch-count", String(RECORDS));

@@ -172,6 +172,11 @@ try {
   const en = await newProfile();
   opened.push(en);
   const page = en.page;
+  // Requests for the Chinese texts (fetched only when that language is chosen: web/src/i18n.rs).
+  const zhFetches = [];
+  page.on("request", (r) => {
+    if (new URL(r.url()).pathname.startsWith("/i18n/")) zhFetches.push(r.url());
+  });
 
   const loaded = await check("default: English (en-US browser), <html lang=en>, the switch shows English pressed", async () => {
     const response = await page.goto(baseUrl, { waitUntil: "load" });
@@ -191,10 +196,14 @@ try {
   await page.screenshot({ path: path.join(artifacts, "lang-01-en.png") });
 
   let seedSummary = "";
-  await check("clicking 繁體中文 turns the header and tabs into Chinese and sets <html lang=zh-TW>", async () => {
+  await check("clicking 繁體中文 fetches the Chinese texts once, turns the header and tabs into Chinese and sets <html lang=zh-TW>", async () => {
     seedSummary = await text(page, "#summary");
+    expectEqual(zhFetches.length, 0, "requests for the Chinese texts before choosing Chinese");
     await page.click("#lang-zh-TW");
     await expectHeader(page, ZH, "zh-TW");
+    // Fetched once, from i18n/zh-TW.json with the build's hash.
+    expectEqual(zhFetches.length, 1, `requests for the Chinese texts: ${zhFetches.join(", ")}`);
+    if (!/\/i18n\/zh-TW\.json\?h=[0-9a-f]{16}$/.test(zhFetches[0])) throw new Error(zhFetches[0]);
     expectEqual(await page.getAttribute("html", "lang"), "zh-TW", "<html lang>");
     expectEqual(await page.title(), ZH.h1, "document title");
     expectEqual(await page.getAttribute("#lang-zh-TW", "aria-pressed"), "true", "#lang-zh-TW pressed");
@@ -570,6 +579,29 @@ try {
     });
   }
   await fresh.close();
+
+  // ---- The Chinese texts can't be fetched: the page opens in English and says why ----
+  const offline = await newProfile();
+  opened.push(offline);
+  await check("?lang=zh-TW when i18n/zh-TW.json can't be fetched: English, and the switch says why", async () => {
+    const p = offline.page;
+    await p.route("**/i18n/zh-TW.json*", (route) => route.fulfill({ status: 404, body: "not here" }));
+    await p.goto(`${baseUrl}?lang=zh-TW`, { waitUntil: "load" });
+    await p.waitForSelector("#summary", { timeout: TIMEOUT });
+    await expectHeader(p, EN, "English fallback");
+    expectEqual(await p.getAttribute("#lang-en", "aria-pressed"), "true", "#lang-en pressed");
+    const error = await text(p, "#lang-error");
+    expectIncludes(error, "繁體中文 could not be loaded / 無法載入繁體中文", "#lang-error");
+    expectIncludes(error, "404", "#lang-error");
+    expectEqual(await p.getAttribute("#lang-error", "role"), "alert", "#lang-error role");
+    // Once the file can be fetched, the switch works.
+    await p.unroute("**/i18n/zh-TW.json*");
+    await p.click("#lang-zh-TW");
+    await expectHeader(p, ZH, "zh-TW after the retry");
+    expectEqual(await p.isVisible("#lang-error"), false, "#lang-error after the retry");
+  });
+  await offline.page.screenshot({ path: path.join(artifacts, "lang-11-texts-missing.png") });
+  await offline.close();
 
   // ---- A zh-TW browser: Chinese from navigator.languages, and the boot/fallback messages ----
   const zh = await newProfile({ locale: "zh-TW" });

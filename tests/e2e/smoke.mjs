@@ -10,6 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { launchOptions } from "./chromium.mjs";
+import { openExample } from "./harness.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.BASE_URL;
 if (!baseUrl) {
@@ -67,6 +68,12 @@ try {
     consoleErrors.push(`${text}${url ? ` (${url})` : ""}`);
   });
   page.on("pageerror", (err) => consoleErrors.push(`uncaught: ${err.message}`));
+  // The files the page fetches beside the wasm: examples (web/src/examples.rs) and translations.
+  const lazyFetches = [];
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (/^\/(examples|i18n)\//.test(u.pathname)) lazyFetches.push(u.pathname + u.search);
+  });
 
   const SUMMARY = /^(\d+) calls? · (\d+)\/(\d+) expectations met · (\d+) KMS requests? · cost \$[0-9.]+$/;
   const summaryText = async () => ((await page.textContent("#summary")) ?? "").trim();
@@ -91,6 +98,10 @@ try {
   if (!loaded) {
     throw new Error(`the app did not render #summary; console errors so far:\n${consoleErrors.join("\n")}`);
   }
+
+  await check("the first load fetches no example document and no translation (only the seed is in the wasm)", async () => {
+    expectEqual(lazyFetches.length, 0, `files fetched: ${lazyFetches.join(", ")}`);
+  });
 
   await check("title and the local-evaluation note", async () => {
     expectEqual(await page.title(), "kmslab — Feature Store security playground", "document title");
@@ -353,7 +364,7 @@ try {
 
   await check("selecting another example re-runs it", async () => {
     const before = await page.textContent("#description");
-    await page.selectOption("#example", { index: 2 });
+    await openExample(page, { index: 2 });
     await page.waitForFunction((d) => document.querySelector("#description")?.textContent !== d, before, { timeout: 10_000 });
     const summary = await summaryText();
     expectAllMet(summary, "third example");
@@ -367,7 +378,7 @@ try {
     const options = await page.$$eval("#example option", (os) => os.map((o) => o.textContent.trim()));
     if (options.length < 2) throw new Error(`${options.length} examples`);
     for (let i = 0; i < options.length; i++) {
-      await page.selectOption("#example", { index: i });
+      await openExample(page, { index: i });
       await page.waitForFunction(
         (name) => document.querySelector("#example")?.selectedOptions?.[0]?.textContent?.trim() === name,
         options[i],
@@ -375,8 +386,42 @@ try {
       );
       expectAllMet(await summaryText(), options[i]);
     }
-    await page.selectOption("#example", { index: 0 });
+    await openExample(page, { index: 0 });
     await page.waitForFunction((s) => document.querySelector("#summary")?.textContent?.trim() === s, seedSummary, { timeout: 10_000 });
+  });
+
+  await check("examples other than the seed are fetched on first use, once each, with the build's hash", async () => {
+    const values = await page.$$eval("#example option", (os) => os.map((o) => o.value).filter((v) => /^\d+$/.test(v)));
+    const fetched = lazyFetches.filter((f) => f.startsWith("/examples/"));
+    expectEqual(fetched.length, values.length - 1, `example fetches: ${fetched.join(", ")}`);
+    if (fetched.some((f) => f.includes("seed.json"))) throw new Error("the seed was fetched");
+    if (!fetched.every((f) => /\.json\?h=[0-9a-f]{16}$/.test(f))) throw new Error(`fetches: ${fetched.join(", ")}`);
+    if (new Set(fetched).size !== fetched.length) throw new Error(`fetched twice: ${fetched.join(", ")}`);
+  });
+
+  await check("an example file that is not the build's is refused with a message, and nothing else changes", async () => {
+    const tab = await context.newPage();
+    try {
+      // A server (or cache) handing out another version of the file: one byte more.
+      await tab.route("**/examples/key-states.json*", async (route) => {
+        const response = await route.fetch();
+        await route.fulfill({ response, body: (await response.text()).replace("{", "{ ") });
+      });
+      await tab.goto(baseUrl, { waitUntil: "load" });
+      await tab.waitForSelector("#summary", { timeout: TIMEOUT });
+      const before = await tab.getAttribute("#example", "data-open");
+      const value = await tab.locator("#example option", { hasText: "Disabling, scheduling deletion" }).first().getAttribute("value");
+      await tab.selectOption("#example", value);
+      await tab.waitForSelector('#example-loading[role="alert"]', { timeout: TIMEOUT });
+      const message = (await tab.textContent("#example-loading")) ?? "";
+      if (!/could not be loaded.*examples\/key-states\.json.*is not the file/s.test(message)) throw new Error(`message: ${message}`);
+      expectEqual(await tab.getAttribute("#example", "data-open"), before, "the open example");
+      await tab.unroute("**/examples/key-states.json*");
+      await openExample(tab, value);
+      expectEqual(await tab.isVisible("#example-loading"), false, "the message after a good fetch");
+    } finally {
+      await tab.close();
+    }
   });
 
   await page.emulateMedia({ colorScheme: "dark" });
@@ -884,8 +929,9 @@ try {
   await page.screenshot({ path: path.join(artifacts, "smoke-57-rsa-key-rejected.png"), fullPage: true });
 
   await check("choosing the example again drops everything built here", async () => {
+    // The second choice wins even though the first one's document is still being fetched.
     await page.selectOption("#example", { index: 1 });
-    await page.selectOption("#example", { index: 0 });
+    await openExample(page, { index: 0 });
     await page.waitForFunction((s) => document.querySelector("#summary")?.textContent?.trim() === s, seedSummary, { timeout: 10_000 });
     await page.click("#view-calls");
   });

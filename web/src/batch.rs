@@ -441,6 +441,47 @@ pub async fn rebuild(
     Ok((document, run))
 }
 
+/// Does the Scenario tab's [`crate::scenario::LongRun`] in slices, as [`rebuild`] does for a reload,
+/// and returns its progress `(done, total)` while it runs.
+#[hook]
+pub fn use_long_runs(state: &UseReducerHandle<ScenarioState>) -> Option<(u64, u64)> {
+    let progress = use_state_eq(|| None::<(u64, u64)>);
+    let long = state.long_run.clone();
+    let seed = state.seed;
+    let dispatcher = state.dispatcher();
+    {
+        let progress = progress.clone();
+        use_effect_with(long.as_ref().map(|l| l.serial), move |serial| {
+            if let (Some(serial), Some(long)) = (*serial, long) {
+                progress.set(Some((0, total_runs(&long.text).unwrap_or(0))));
+                #[cfg(target_arch = "wasm32")]
+                yew::platform::spawn_local(async move {
+                    let report = {
+                        let progress = progress.clone();
+                        Callback::from(move |done_total| progress.set(Some(done_total)))
+                    };
+                    let run =
+                        rebuild(long.text.to_string(), seed, report)
+                            .await
+                            .map(|(_, mut run)| {
+                                // Saved like any run (the rebuild's change log is the whole run's).
+                                run.persisted = false;
+                                Rc::new(run)
+                            });
+                    progress.set(None);
+                    dispatcher.dispatch(ScenarioMsg::LongRunDone(serial, run));
+                });
+                #[cfg(not(target_arch = "wasm32"))]
+                {
+                    let run = Run::new(&long.text, serial, seed);
+                    dispatcher.dispatch(ScenarioMsg::LongRunDone(serial, Ok(Rc::new(run))));
+                }
+            }
+        });
+    }
+    *progress
+}
+
 /// Where a batch stands (what the panel shows).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Status {
@@ -937,10 +978,9 @@ pub fn batch_panel(props: &PanelProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::EXAMPLES;
 
     fn seed_doc() -> Value {
-        let text = EXAMPLES.first().map_or("", |(_, t)| t);
+        let text = crate::examples::seed();
         serde_json::from_str(text).unwrap_or_default()
     }
 

@@ -749,10 +749,10 @@ pub fn console(props: &ConsoleProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{run_scenario, EXAMPLES};
+    use crate::scenario::run_scenario;
 
     fn seed() -> Value {
-        let text = EXAMPLES.first().map_or("", |(_, t)| t);
+        let text = crate::examples::seed();
         serde_json::from_str(text).unwrap_or_default()
     }
 

@@ -70,7 +70,8 @@ fn playground_link(fragment: &str) -> String {
 /// The page the app mounts: the embed page or the full playground.
 #[function_component(Root)]
 pub fn root() -> Html {
-    let lang = use_state_eq(crate::i18n::initial);
+    // The chosen language once its texts are at hand (`crate::start` waits for them).
+    let lang = use_state_eq(|| crate::i18n::usable(crate::i18n::initial()));
     // Before the children render: `tr` reads the thread-local language.
     crate::i18n::set(*lang);
     let setter = {

@@ -1665,14 +1665,14 @@ fn clock_form(props: &BuildProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{run_scenario, EXAMPLES};
+    use crate::scenario::run_scenario;
 
     const USER: &str = "arn:aws:iam::111122223333:user/featurestore-user";
     const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     const GROUP: &str = "arn:aws:sagemaker:us-east-1:111122223333:feature-group/orders";
 
     fn seed() -> Value {
-        let text = EXAMPLES.first().map_or("", |(_, t)| t);
+        let text = crate::examples::seed();
         serde_json::from_str(text).unwrap_or_default()
     }
 

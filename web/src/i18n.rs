@@ -69,6 +69,94 @@ impl Lang {
     }
 }
 
+/// The Traditional Chinese texts, fetched by the browser build (see [`zh_tw::TABLE`]).
+pub const ZH_TW_FILE: &str = "i18n/zh-TW.json";
+
+// `ZH_TW_HASH`: FNV-1a 64 of www/i18n/zh-TW.json, from web/build.rs.
+include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
+
+/// Whether `lang`'s texts are at hand (English always; Traditional Chinese once loaded).
+pub fn ready(lang: Lang) -> bool {
+    match lang {
+        Lang::En => true,
+        #[cfg(not(target_arch = "wasm32"))]
+        Lang::ZhTw => true,
+        #[cfg(target_arch = "wasm32")]
+        Lang::ZhTw => loaded().is_some(),
+    }
+}
+
+/// `lang` when its texts are at hand, else English.
+pub fn usable(lang: Lang) -> Lang {
+    if ready(lang) {
+        lang
+    } else {
+        Lang::En
+    }
+}
+
+/// Reads the translation file: a JSON array of `[English, Traditional Chinese]` pairs, sorted by
+/// the English text, which must be the file this build was made with (its hash).
+pub fn parse_table(body: &str) -> Result<Vec<(String, String)>, String> {
+    let hash = crate::examples::fnv1a64(body.as_bytes());
+    if hash != ZH_TW_HASH {
+        return Err(format!(
+            "the server's `{ZH_TW_FILE}` is not the file this version of the playground was built \
+             with ({} bytes, hash {hash:016x}, expected {ZH_TW_HASH:016x}); reload the page without \
+             the cache",
+            body.len()
+        ));
+    }
+    let pairs: Vec<(String, String)> =
+        serde_json::from_str(body).map_err(|e| format!("`{ZH_TW_FILE}` is not readable: {e}"))?;
+    if pairs.windows(2).any(|w| matches!(w, [a, b] if a.0 >= b.0)) {
+        return Err(format!("`{ZH_TW_FILE}` is not sorted"));
+    }
+    Ok(pairs)
+}
+
+/// The loaded Traditional Chinese table (leaked once: it lives as long as the page).
+#[cfg(target_arch = "wasm32")]
+type Table = &'static [(&'static str, &'static str)];
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static ZH_TW: Cell<Option<Table>> = const { Cell::new(None) };
+}
+
+/// The fetched Traditional Chinese table, when it has been loaded.
+#[cfg(target_arch = "wasm32")]
+fn loaded() -> Option<Table> {
+    ZH_TW.with(Cell::get)
+}
+
+/// Makes `lang`'s texts ready: fetches [`ZH_TW_FILE`] (relative to the page) the first time
+/// Traditional Chinese is asked for. On an error the language stays unusable and the message says
+/// why.
+#[cfg(target_arch = "wasm32")]
+pub async fn load(lang: Lang) -> Result<(), String> {
+    if ready(lang) {
+        return Ok(());
+    }
+    // The hash in the query keeps a cached copy of an older version from being asked for.
+    let body = crate::fetch_text(&format!("{ZH_TW_FILE}?h={ZH_TW_HASH:016x}")).await?;
+    if ready(lang) {
+        return Ok(());
+    }
+    let table: Vec<(&'static str, &'static str)> = parse_table(&body)?
+        .into_iter()
+        .map(|(en, zh)| -> (&'static str, &'static str) {
+            (
+                Box::leak(en.into_boxed_str()),
+                Box::leak(zh.into_boxed_str()),
+            )
+        })
+        .collect();
+    let table: Table = Box::leak(table.into_boxed_slice());
+    ZH_TW.with(|t| t.set(Some(table)));
+    Ok(())
+}
+
 /// The `localStorage` key of the chosen language.
 pub const STORAGE_KEY: &str = "kmslab.lang";
 
@@ -275,29 +363,70 @@ pub fn use_lang() -> Lang {
 #[derive(Clone, PartialEq)]
 pub struct LangSetter(pub Callback<Lang>);
 
-/// The header's language switch: one button per language, the current one pressed.
+thread_local! {
+    /// Why a language's texts could not be loaded when the page opened (see `crate::start`).
+    static FAILED: std::cell::RefCell<Option<(Lang, String)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Notes that `lang`'s texts could not be loaded when the page opened (the switch shows it).
+pub fn failed(lang: Lang, why: String) {
+    FAILED.with(|f| *f.borrow_mut() = Some((lang, why)));
+}
+
+/// The header's language switch: one button per language, the current one pressed. A language
+/// whose texts are not at hand yet is fetched first ([`load`]); the switch says if that fails.
 #[function_component(LangSwitch)]
 pub fn lang_switch() -> Html {
     let current = use_lang();
     let setter = use_context::<LangSetter>();
+    // The language being fetched, or the one that could not be and why.
+    let pending = use_state(|| FAILED.with(|f| f.borrow().clone().map(|(l, why)| (l, Some(why)))));
     html! {
         <div class="lang-switch" id="lang-switch" role="group" aria-label="Language / 語言">
             { for Lang::ALL.into_iter().map(|lang| {
                 let setter = setter.clone();
+                let busy = matches!(&*pending, Some((l, None)) if *l == lang);
+                let pending = pending.clone();
                 let onclick = Callback::from(move |_: MouseEvent| {
-                    if let Some(LangSetter(set)) = &setter {
+                    let Some(LangSetter(set)) = setter.clone() else {
+                        return;
+                    };
+                    if ready(lang) {
+                        pending.set(None);
                         set.emit(lang);
+                        return;
+                    }
+                    pending.set(Some((lang, None)));
+                    #[cfg(target_arch = "wasm32")]
+                    {
+                        let pending = pending.clone();
+                        yew::platform::spawn_local(async move {
+                            match load(lang).await {
+                                Ok(()) => {
+                                    pending.set(None);
+                                    set.emit(lang);
+                                }
+                                Err(why) => pending.set(Some((lang, Some(why)))),
+                            }
+                        });
                     }
                 });
                 let pressed = lang == current;
                 html! {
                     <button type="button" id={format!("lang-{}", lang.tag())}
                         class={classes!("lang", pressed.then_some("selected"))}
-                        lang={lang.tag()} aria-pressed={pressed.to_string()} {onclick}>
+                        lang={lang.tag()} aria-pressed={pressed.to_string()}
+                        aria-busy={busy.then_some("true")} {onclick}>
                         { lang.name() }
                     </button>
                 }
             }) }
+            if let Some((lang, Some(why))) = &*pending {
+                // In both languages: the one asked for could not be shown.
+                <span class="lang-error" id="lang-error" role="alert">
+                    { format!("{} could not be loaded / 無法載入{}: {why}", lang.name(), lang.name()) }
+                </span>
+            }
         </div>
     }
 }
@@ -428,6 +557,7 @@ mod tests {
         out
     }
 
+    #[cfg(not(target_arch = "wasm32"))] // the browser build has no built-in table
     #[test]
     fn every_text_is_translated() {
         let texts = texts_in_sources();
@@ -454,6 +584,41 @@ mod tests {
         );
     }
 
+    /// The browser's copy of the table, `www/i18n/zh-TW.json`, is the table. After changing the
+    /// table, `KMSLAB_BLESS=1 cargo test -p kmslab-web i18n` writes the file again.
+    #[cfg(not(target_arch = "wasm32"))] // the browser build has no built-in table
+    #[test]
+    fn the_served_table_is_the_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../www/i18n/zh-TW.json");
+        let mut json = String::from("[\n");
+        for (i, (en, zh)) in zh_tw::TABLE.iter().enumerate() {
+            let pair = serde_json::to_string(&(en, zh)).unwrap_or_default();
+            let comma = if i + 1 < zh_tw::TABLE.len() { "," } else { "" };
+            json.push_str(&format!("  {pair}{comma}\n"));
+        }
+        json.push_str("]\n");
+        if std::env::var_os("KMSLAB_BLESS").is_some() {
+            let _ = std::fs::write(path, &json);
+        }
+        let served = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            served == json,
+            "{path} differs from zh_tw::TABLE: run KMSLAB_BLESS=1 cargo test -p kmslab-web i18n"
+        );
+        // What the browser does with it (the hash is the build's, so only a built file passes).
+        let pairs = parse_table(&served);
+        assert_eq!(pairs.as_ref().map(Vec::len), Ok(zh_tw::TABLE.len()));
+        let first = pairs.ok().and_then(|p| p.into_iter().next());
+        assert_eq!(
+            first,
+            zh_tw::TABLE
+                .first()
+                .map(|(en, zh)| ((*en).to_owned(), (*zh).to_owned()))
+        );
+        assert!(parse_table(&served.replacen('[', "[ ", 1)).is_err_and(|e| e.contains("hash")));
+    }
+
+    #[cfg(not(target_arch = "wasm32"))] // the browser build has no built-in table
     #[test]
     fn the_table_is_sorted_unique_and_keeps_placeholders() {
         for pair in zh_tw::TABLE.windows(2) {

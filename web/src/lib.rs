@@ -15,6 +15,7 @@
 pub mod batch;
 pub mod console;
 pub mod embed;
+pub mod examples;
 pub mod forms;
 pub mod i18n;
 pub mod persist;
@@ -649,6 +650,23 @@ pub fn app() -> Html {
 /// Mounts [`App`] into `#app` (or `<body>`) and removes the page's `#boot` loading message and
 /// `#fallback` error message (see `www/index.html`).
 pub fn start() {
+    let lang = i18n::initial();
+    if i18n::ready(lang) {
+        mount();
+    } else {
+        // The page opens in a language whose texts are fetched first (the boot message stays
+        // meanwhile); if they can't be, it opens in English and the language switch says why.
+        #[cfg(target_arch = "wasm32")]
+        yew::platform::spawn_local(async move {
+            if let Err(e) = i18n::load(lang).await {
+                i18n::failed(lang, e);
+            }
+            mount();
+        });
+    }
+}
+
+fn mount() {
     let document = web_sys::window().and_then(|w| w.document());
     for id in ["boot", "fallback"] {
         if let Some(element) = document.as_ref().and_then(|d| d.get_element_by_id(id)) {
@@ -659,6 +677,40 @@ pub fn start() {
         Some(root) => yew::Renderer::<embed::Root>::with_root(root).render(),
         None => yew::Renderer::<embed::Root>::new().render(),
     };
+}
+
+/// The text of a file served beside the page (`url` relative to it), or why it could not be read.
+#[cfg(target_arch = "wasm32")]
+pub async fn fetch_text(url: &str) -> Result<String, String> {
+    use js_sys::wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    let window = web_sys::window().ok_or("no window")?;
+    let failed = |what: &str, e: JsValue| {
+        let detail = e
+            .dyn_ref::<js_sys::Error>()
+            .and_then(|e| e.message().as_string())
+            .or_else(|| e.as_string())
+            .unwrap_or_default();
+        format!("{what} `{url}`: {detail}")
+    };
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| failed("the network refused", e))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|e| failed("no response for", e))?;
+    if !response.ok() {
+        return Err(format!(
+            "the server answered {} {} for `{url}`",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    let body = JsFuture::from(response.text().map_err(|e| failed("cannot read", e))?)
+        .await
+        .map_err(|e| failed("cannot read", e))?;
+    Ok(body.as_string().unwrap_or_default())
 }
 
 #[cfg(test)]

@@ -867,7 +867,7 @@ mod tests {
 
     #[test]
     fn the_seed_run_records_its_storage() {
-        let text = crate::scenario::EXAMPLES.first().map_or("", |(_, t)| t);
+        let text = crate::examples::seed();
         let (result, changes) = run_recorded(text, RunSeed([1; 32]));
         let result = result.unwrap_or_default();
         let batch = Batch::of_run(text, Some(&result), &changes, RunSeed([1; 32]));
@@ -900,7 +900,7 @@ mod tests {
 
     #[test]
     fn a_batch_turns_back_into_the_change_log_it_was_made_of() {
-        let text = crate::scenario::EXAMPLES.first().map_or("", |(_, t)| t);
+        let text = crate::examples::seed();
         let (_, changes) = run_recorded(text, RunSeed([2; 32]));
         let batch = Batch::of_run(text, None, &changes, RunSeed([2; 32]));
         let again = Batch::of_run(text, None, &batch.mutations(), RunSeed([2; 32]));
@@ -910,7 +910,7 @@ mod tests {
 
     #[test]
     fn the_same_seed_rebuilds_the_same_bytes_and_another_does_not() {
-        let text = crate::scenario::EXAMPLES.first().map_or("", |(_, t)| t);
+        let text = crate::examples::seed();
         // Without its own `seed` member, the run's seed decides.
         let mut doc: Value = serde_json::from_str(text).unwrap_or_default();
         if let Some(o) = doc.as_object_mut() {
@@ -926,7 +926,7 @@ mod tests {
         assert_eq!(a, b);
         assert_ne!(a, c);
         // A document's own seed wins over the run's.
-        let own = crate::scenario::EXAMPLES.first().map_or("", |(_, t)| t);
+        let own = crate::examples::seed();
         assert_eq!(
             run_recorded(own, seed).1,
             run_recorded(own, RunSeed([8; 32])).1

@@ -17,41 +17,15 @@ use crate::i18n::{fill, tr, trf};
 use crate::policies::{self, PolicyCallbacks, PolicySlot};
 use crate::{num_at, share, str_at, views};
 
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/examples.rs"));
-}
+/// The example scenarios (see [`crate::examples`]): `EXAMPLES[i]` is the menu's entry `i`.
+pub use crate::examples::EXAMPLES;
 
-/// The example scenarios embedded at build time (the files `web/build.rs` lists that exist):
-/// `(file name, document)`, seed first; the `review-*` test cases are not examples.
-pub use embedded::EXAMPLES;
+/// One entry of the examples menu (its document: [`crate::examples::text`]).
+pub type Example = crate::examples::ExampleFile;
 
-/// One entry of the examples menu.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Example {
-    /// File name in `tests/scenarios/`.
-    pub file: &'static str,
-    /// The scenario document.
-    pub text: &'static str,
-    /// The document's `name` (the file name when it has none).
-    pub name: String,
-    /// The document's `description` (empty when it has none).
-    pub description: String,
-}
-
-/// The embedded examples with their names and descriptions.
+/// The examples, seed first.
 pub fn examples() -> Vec<Example> {
-    EXAMPLES
-        .iter()
-        .map(|(file, text)| {
-            let doc: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-            Example {
-                file,
-                text,
-                name: str_at(&doc, "name").unwrap_or(file).to_owned(),
-                description: str_at(&doc, "description").unwrap_or("").to_owned(),
-            }
-        })
-        .collect()
+    EXAMPLES.to_vec()
 }
 
 /// Why a scenario could not run (`InvalidScenario`, `UnsupportedScenarioVersion`,
@@ -224,6 +198,21 @@ impl Run {
         }
     }
 
+    /// A run of `text` that could not be done: `error` says why.
+    pub fn failed(text: &str, serial: u32, error: EngineError) -> Run {
+        Run {
+            serial,
+            steps: call_steps(text),
+            home_account: home_account(text),
+            result: Err(error),
+            millis: None,
+            previous: None,
+            storage: Vec::new(),
+            persisted: false,
+            saved: None,
+        }
+    }
+
     /// This run's call outcomes (none when the document did not run).
     pub fn outcomes(&self) -> Option<Vec<String>> {
         self.result.as_ref().ok().map(|r| outcomes(r))
@@ -302,6 +291,18 @@ pub enum Source {
     Stored,
 }
 
+/// A run of more than [`crate::batch::SYNC_RUNS`] calls (after a batch, say) that a Re-run, a
+/// Console call or an edit asked for: [`crate::batch::use_long_runs`] does it in slices, with
+/// progress, so the page stays responsive; meanwhile the views show the previous run and nothing
+/// else may start a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LongRun {
+    /// The document to run.
+    pub text: Rc<str>,
+    /// The serial its run gets.
+    pub serial: u32,
+}
+
 /// The Scenario tab's state.
 #[derive(Clone, Debug)]
 pub struct ScenarioState {
@@ -316,6 +317,10 @@ pub struct ScenarioState {
     pub run: Rc<Run>,
     /// Why the page's share link could not be opened (the seed is shown instead).
     pub link_error: Option<String>,
+    /// The example being fetched (see [`crate::examples::open`]), and why the fetch failed.
+    pub loading: Option<(usize, Option<String>)>,
+    /// A run too long to do at once, being done in slices (see [`LongRun`]).
+    pub long_run: Option<LongRun>,
     /// The last share link made with "Copy link", and whether the clipboard took it.
     pub share_link: Option<String>,
     pub copied: Option<bool>,
@@ -338,8 +343,12 @@ impl Default for ScenarioState {
     /// The first example (the seed scenario), already run.
     fn default() -> Self {
         let examples = Rc::new(examples());
-        let text = examples.first().map_or("", |e| e.text);
-        ScenarioState::open(examples, Source::Example(0), Rc::from(text), 0)
+        ScenarioState::open(
+            examples,
+            Source::Example(0),
+            Rc::from(crate::examples::seed()),
+            0,
+        )
     }
 }
 
@@ -386,6 +395,8 @@ impl ScenarioState {
             busy: false,
             original: text,
             link_error: None,
+            loading: None,
+            long_run: None,
             share_link: None,
             copied: None,
             open_call: None,
@@ -448,19 +459,27 @@ impl ScenarioState {
 
     /// Runs `text` as the next run, remembering the current run's outcomes for comparison.
     pub(crate) fn rerun(&mut self, text: &str) {
-        let mut run = Run::new(text, self.run.serial + 1, self.seed);
-        run.previous = self.run.outcomes();
-        self.run = Rc::new(run);
         self.open_event = None;
         for slot in &mut self.slots {
             slot.applied = slot.text.clone();
         }
+        if crate::batch::total_runs(text).is_some_and(|n| n > crate::batch::SYNC_RUNS) {
+            self.long_run = Some(LongRun {
+                text: Rc::from(text),
+                serial: self.run.serial + 1,
+            });
+            self.busy = true;
+            return;
+        }
+        let mut run = Run::new(text, self.run.serial + 1, self.seed);
+        run.previous = self.run.outcomes();
+        self.run = Rc::new(run);
     }
 
     /// The name of the open scenario.
     pub fn name(&self) -> String {
         match &self.source {
-            Source::Example(i) => self.examples.get(*i).map(|e| e.name.clone()),
+            Source::Example(i) => self.examples.get(*i).map(|e| e.name.to_owned()),
             Source::Link { .. } | Source::Stored => {
                 str_at(&self.original_doc, "name").map(str::to_owned)
             }
@@ -472,8 +491,12 @@ impl ScenarioState {
 /// Changes to the Scenario tab.
 #[derive(Debug)]
 pub enum ScenarioMsg {
-    /// Pick an example and run it.
+    /// Pick an example and run it (its document must be at hand: [`crate::examples::open`]).
     Select(usize),
+    /// Example `i` is being fetched.
+    Loading(usize),
+    /// Example `i` could not be fetched, for this reason.
+    LoadFailed(usize, String),
     /// Run the document again, with the editors' policies.
     Run,
     /// Go back to the document as opened, and run it.
@@ -503,6 +526,8 @@ pub enum ScenarioMsg {
     /// A batch finished (or was cancelled): its document (the batch call included, as far as it
     /// ran) and its run.
     Finished(String, Rc<Run>),
+    /// The long run with this serial is done (see [`LongRun`]).
+    LongRunDone(u32, Result<Rc<Run>, EngineError>),
     /// The Console's call: append it to the document, re-run, open it (see `console::append`).
     AppendCall(Value),
     /// "Apply now as PutKeyPolicy" of key policy editor `i`: append a `kms:PutKeyPolicy` call with
@@ -523,6 +548,7 @@ impl Reducible for ScenarioState {
         let starts_run = matches!(
             msg,
             ScenarioMsg::Select(_)
+                | ScenarioMsg::Loading(_)
                 | ScenarioMsg::Run
                 | ScenarioMsg::Reset
                 | ScenarioMsg::OpenLink(_)
@@ -537,7 +563,10 @@ impl Reducible for ScenarioState {
         let mut next = (*self).clone();
         match msg {
             ScenarioMsg::Select(example) => {
-                let text = next.examples.get(example).map_or("", |e| e.text);
+                // Opened by `crate::examples::open` once the document is at hand.
+                let Some(text) = crate::examples::text(example) else {
+                    return self;
+                };
                 next = ScenarioState::open(
                     Rc::clone(&next.examples),
                     Source::Example(example),
@@ -546,6 +575,8 @@ impl Reducible for ScenarioState {
                 );
                 next.view = self.view;
             }
+            ScenarioMsg::Loading(example) => next.loading = Some((example, None)),
+            ScenarioMsg::LoadFailed(example, why) => next.loading = Some((example, Some(why))),
             ScenarioMsg::Run => {
                 let text = next.document();
                 next.rerun(&text);
@@ -632,6 +663,19 @@ impl Reducible for ScenarioState {
                 next.open_event = None;
                 next.view = View::Calls;
                 next.share_link = None;
+                next.busy = false;
+            }
+            ScenarioMsg::LongRunDone(serial, run) => {
+                let Some(long) = next.long_run.take_if(|l| l.serial == serial) else {
+                    return self;
+                };
+                let mut run = match run {
+                    Ok(run) => (*run).clone(),
+                    Err(e) => Run::failed(&long.text, serial, e),
+                };
+                run.serial = serial;
+                run.previous = self.run.outcomes();
+                next.run = Rc::new(run);
                 next.busy = false;
             }
             ScenarioMsg::AppendCall(call) => crate::console::append(&mut next, call),
@@ -733,6 +777,7 @@ pub fn scenario_tab() -> Html {
     let dispatch = state.dispatcher();
     let storage_bar = crate::persist::use_persistence(state.clone());
     crate::tour::use_tour_requests(&dispatch);
+    let long_run = crate::batch::use_long_runs(&state);
 
     {
         let dispatch = dispatch.clone();
@@ -751,7 +796,7 @@ pub fn scenario_tab() -> Html {
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
                 if let Ok(i) = select.value().parse::<usize>() {
-                    dispatch.dispatch(ScenarioMsg::Select(i));
+                    crate::examples::open(&dispatch, i, || ());
                 }
             }
         })
@@ -794,7 +839,7 @@ pub fn scenario_tab() -> Html {
         Source::Link { .. } | Source::Stored => None,
     };
     let description = match example {
-        Some(e) => e.description.clone(),
+        Some(e) => e.description.to_owned(),
         None => str_at(&state.original_doc, "description")
             .unwrap_or("")
             .to_owned(),
@@ -814,7 +859,8 @@ pub fn scenario_tab() -> Html {
                 <div class="field">
                     <label for="example">{ tr("Example scenario") }</label>
                     <div class="control-row">
-                        <select id="example" onchange={on_example}>
+                        <select id="example" onchange={on_example}
+                            data-open={match state.source { Source::Example(i) => i.to_string(), _ => String::from("none") }}>
                             if let Source::Link { .. } | Source::Stored = state.source {
                                 <option value="shared" selected=true disabled=true>
                                     { if state.source == Source::Stored { tr("Restored: ") } else { tr("Shared link: ") } }
@@ -824,7 +870,7 @@ pub fn scenario_tab() -> Html {
                             { for state.examples.iter().enumerate().map(|(i, e)| html! {
                                 <option value={i.to_string()}
                                     selected={state.source == Source::Example(i)}>
-                                    { e.name.clone() }
+                                    { e.name }
                                 </option>
                             }) }
                         </select>
@@ -837,6 +883,18 @@ pub fn scenario_tab() -> Html {
                         </button>
                     </div>
                 </div>
+                if let Some((done, total)) = long_run {
+                    <p class="long-run" id="long-run" role="status"
+                        data-done={done.to_string()} data-total={total.to_string()}>
+                        <progress max={total.max(1).to_string()} value={done.to_string()}></progress>
+                        { " " }
+                        { trf("Running the document's {total} calls in slices, so the page stays responsive: {done} done.",
+                            &[("total", &total), ("done", &done)]) }
+                    </p>
+                }
+                if let Some((i, why)) = &state.loading {
+                    { example_loading(state.examples.get(*i).map_or("", |e| e.name), why.as_deref()) }
+                }
                 if let Some(link) = &state.share_link {
                     <div class="field share">
                         <label for="share-link">
@@ -1062,6 +1120,23 @@ fn view_run(state: &ScenarioState, dispatch: &UseReducerDispatcher<ScenarioState
     }
 }
 
+/// The line under the examples menu while an example is fetched, or why it could not be.
+fn example_loading(name: &str, why: Option<&str>) -> Html {
+    match why {
+        None => html! {
+            <p class="muted" id="example-loading" role="status">
+                { trf("Loading the example “{name}”…", &[("name", &name)]) }
+            </p>
+        },
+        Some(why) => html! {
+            <div class="engine-error" id="example-loading" role="alert">
+                <strong>{ trf("The example “{name}” could not be loaded", &[("name", &name)]) }</strong>
+                { tr(": ") }{ why.to_owned() }
+            </div>
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1072,7 +1147,7 @@ mod tests {
         assert!(list.len() >= 2, "{} examples", list.len());
         assert_eq!(list.first().map(|e| e.file), Some("seed.json"));
         assert_eq!(
-            list.first().map(|e| e.name.as_str()),
+            list.first().map(|e| e.name),
             Some("Seed: Feature Store with a customer managed key")
         );
         assert!(list.iter().all(|e| !e.file.starts_with("review-")));
@@ -1083,8 +1158,9 @@ mod tests {
 
     #[test]
     fn every_example_runs_and_meets_its_expectations() {
-        for example in examples() {
-            let result = run_scenario(example.text);
+        for (i, example) in examples().iter().enumerate() {
+            let text = crate::examples::text(i).unwrap_or_default();
+            let result = run_scenario(text);
             assert!(result.is_ok(), "{}: {result:?}", example.file);
             let result = result.unwrap_or_default();
             let exp = result.get("expectations").cloned().unwrap_or_default();
@@ -1093,13 +1169,13 @@ mod tests {
                 .get("calls")
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
-            assert_eq!(calls, call_steps(example.text).len(), "{}", example.file);
+            assert_eq!(calls, call_steps(text).len(), "{}", example.file);
         }
     }
 
     #[test]
     fn seed_summary_line() {
-        let text = EXAMPLES.first().map_or("", |(_, t)| t);
+        let text = crate::examples::seed();
         let result = run_scenario(text).unwrap_or_default();
         let line = summary_line(&result);
         assert!(
@@ -1113,7 +1189,7 @@ mod tests {
     #[test]
     fn the_summary_line_follows_the_language_and_keeps_its_numbers() {
         use crate::i18n::{set, Lang};
-        let text = EXAMPLES.first().map_or("", |(_, t)| t);
+        let text = crate::examples::seed();
         let result = run_scenario(text).unwrap_or_default();
         set(Lang::ZhTw);
         let zh = summary_line(&result);
@@ -1148,6 +1224,60 @@ mod tests {
         assert_eq!(next.open_call, None);
         assert!(next.run.result.is_ok());
         assert_eq!(next.run.previous, None);
+    }
+
+    /// A document of more than `SYNC_RUNS` calls is not run at once: the state asks for a long run
+    /// (busy meanwhile, the previous run still shown), and only the answer for that run applies.
+    #[test]
+    fn a_long_document_runs_in_slices_not_at_once() {
+        let state = Rc::new(ScenarioState::default());
+        let seed = state.seed;
+        let mut doc: Value = serde_json::from_str(crate::examples::seed()).unwrap_or_default();
+        let put = call_steps(crate::examples::seed())
+            .into_iter()
+            .find(|c| str_at(c, "op") == Some("sagemaker:PutRecord"))
+            .unwrap_or_default();
+        let mut repeated = put.clone();
+        repeated["repeat"] = Value::from(crate::batch::SYNC_RUNS + 1);
+        if let Some(calls) = doc.get_mut("calls").and_then(Value::as_array_mut) {
+            calls.push(repeated);
+        }
+        let text = doc.to_string();
+        let next = state.reduce(ScenarioMsg::ReplaceDocument(text.clone()));
+        let long = next.long_run.clone();
+        assert_eq!(long.as_ref().map(|l| l.serial), Some(1));
+        assert!(next.busy);
+        assert_eq!(next.run.serial, 0, "the previous run is still shown");
+        // Nothing else starts a run meanwhile.
+        let same = Rc::clone(&next).reduce(ScenarioMsg::Run);
+        assert_eq!(same.long_run, long);
+        // A stale answer is ignored; the right one applies.
+        let stale = Rc::clone(&next).reduce(ScenarioMsg::LongRunDone(
+            7,
+            Ok(Rc::new(Run::new(&text, 7, next.seed))),
+        ));
+        assert!(stale.long_run.is_some() && stale.busy);
+        let done = next.reduce(ScenarioMsg::LongRunDone(
+            1,
+            Ok(Rc::new(Run::new(&text, 1, seed))),
+        ));
+        assert_eq!(
+            (done.run.serial, done.busy, done.long_run.clone()),
+            (1, false, None)
+        );
+        let calls = done
+            .run
+            .result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.get("calls"))
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        assert_eq!(calls, call_steps(&text).len());
+        assert!(
+            done.run.previous.is_some(),
+            "outcomes compared with the previous run"
+        );
     }
 
     /// The seed's key policy without `kms:Decrypt` in its first statement (as the e2e test edits it).

@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use crate::console::scroll_to_call;
 use crate::i18n::{tr, trf, Lang};
-use crate::scenario::{ScenarioMsg, ScenarioState, View, EXAMPLES};
+use crate::scenario::{ScenarioMsg, ScenarioState, View};
 
 /// One claim of the page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,9 +224,9 @@ pub struct Request {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Pending(pub Option<Request>);
 
-/// The index of an embedded example.
+/// The index of an example.
 pub fn example_index(file: &str) -> Option<usize> {
-    EXAMPLES.iter().position(|(f, _)| *f == file)
+    crate::examples::index_of(file)
 }
 
 /// Carries out the tour's requests in the Scenario tab (which calls this hook).
@@ -235,11 +235,16 @@ pub fn use_tour_requests(dispatch: &UseReducerDispatcher<ScenarioState>) {
     let request = use_context::<Pending>().and_then(|p| p.0);
     let dispatch = dispatch.clone();
     use_effect_with(request, move |request| {
-        if let Some(r) = request {
-            dispatch.dispatch(ScenarioMsg::Select(r.example));
-            dispatch.dispatch(ScenarioMsg::View(View::Calls));
-            dispatch.dispatch(ScenarioMsg::ToggleCall(r.call));
-            scroll_to_call(r.call);
+        if let Some(r) = *request {
+            let then = {
+                let dispatch = dispatch.clone();
+                move || {
+                    dispatch.dispatch(ScenarioMsg::View(View::Calls));
+                    dispatch.dispatch(ScenarioMsg::ToggleCall(r.call));
+                    scroll_to_call(r.call);
+                }
+            };
+            crate::examples::open(&dispatch, r.example, then);
         }
     });
 }
@@ -324,9 +329,7 @@ mod tests {
         for step in STEPS {
             let example = example_index(step.file);
             assert!(example.is_some(), "{}: no example {}", step.slug, step.file);
-            let text = EXAMPLES
-                .get(example.unwrap_or_default())
-                .map_or("", |(_, t)| t);
+            let text = crate::examples::text(example.unwrap_or_default()).unwrap_or_default();
             let result = run_scenario(text).unwrap_or_default();
             let call = result
                 .pointer(&format!("/calls/{}", step.call))

@@ -147,9 +147,7 @@ async fn an_online_record_is_stored_as_the_sealed_bytes_and_holds_no_plaintext()
 #[wasm_bindgen_test]
 async fn the_seed_run_is_persisted_ciphertext_only() {
     assert_eq!(persist::clear().await, Ok(()));
-    let text = kmslab_web::scenario::EXAMPLES
-        .first()
-        .map_or("", |(_, t)| t);
+    let text = kmslab_web::examples::seed();
     let seed = persist::RunSeed([9; 32]);
     let (result, changes) = persist::run_recorded(text, seed);
     assert!(result.is_ok());
@@ -221,9 +219,7 @@ async fn an_interrupted_batch_keeps_every_committed_record_and_nothing_half_writ
     use kmslab_web::batch::{batch_step, with_step, Driver};
     use serde_json::Value;
     assert_eq!(persist::clear().await, Ok(()));
-    let text = kmslab_web::scenario::EXAMPLES
-        .first()
-        .map_or("", |(_, t)| t);
+    let text = kmslab_web::examples::seed();
     let mut doc: Value = serde_json::from_str(text).unwrap_or_default();
     // The seed up to its first GetRecord (before the admin revokes Feature Store's grant).
     if let Some(calls) = doc.get_mut("calls").and_then(Value::as_array_mut) {
@@ -306,9 +302,7 @@ async fn an_interrupted_batch_keeps_every_committed_record_and_nothing_half_writ
 /// The seed scenario without its own `seed` member (so the run's seed decides), and its seeded run.
 fn seeded_seed_run(seed: persist::RunSeed) -> (String, Batch) {
     use serde_json::Value;
-    let text = kmslab_web::scenario::EXAMPLES
-        .first()
-        .map_or("", |(_, t)| t);
+    let text = kmslab_web::examples::seed();
     let mut doc: Value = serde_json::from_str(text).unwrap_or_default();
     if let Some(o) = doc.as_object_mut() {
         o.remove("seed");

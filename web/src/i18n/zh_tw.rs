@@ -11,6 +11,11 @@
 //! `the_table_is_sorted_unique_and_keeps_placeholders` checks it.
 
 /// `(English, Traditional Chinese)`, sorted by the English text.
+///
+/// The browser build leaves it out and fetches the same pairs from `i18n/zh-TW.json`
+/// ([`crate::i18n::load`]), which a test keeps equal to this table: an English visitor doesn't
+/// download them (about 24 KB of the wasm's gzip size).
+#[cfg(not(target_arch = "wasm32"))]
 pub static TABLE: &[(&str, &str)] = &[
     (" (1 policy)", "(1 份政策)"),
     (" (1 statement)", "(1 個陳述式)"),
@@ -181,6 +186,7 @@ pub static TABLE: &[(&str, &str)] = &[
     ("Keys", "金鑰"),
     ("Keys & grants", "金鑰與授予"),
     ("Keys: add a customer managed key", "金鑰:新增客戶受管金鑰"),
+    ("Loading the example “{name}”…", "正在載入範例「{name}」…"),
     ("Manager", "管理者"),
     ("More features", "更多特徵"),
     ("Name", "名稱"),
@@ -255,6 +261,7 @@ pub static TABLE: &[(&str, &str)] = &[
     ("Role Feature Store assumes", "特徵商店擔任的角色"),
     ("Run", "執行"),
     ("Run batch", "執行批次"),
+    ("Running the document's {total} calls in slices, so the page stays responsive: {done} done.", "正在分段執行文件的 {total} 個呼叫,讓頁面保持回應:已完成 {done} 個。"),
     ("Runs", "執行次數"),
     ("S3 bucket", "S3 儲存貯體"),
     ("S3 for bucket {bucket}", "S3 (儲存貯體 {bucket})"),
@@ -282,6 +289,7 @@ pub static TABLE: &[(&str, &str)] = &[
     ("The claims of the AWS page “Security and access control” (Amazon SageMaker Feature Store), in the page's order. Run opens the example scenario that shows the claim in the Scenario tab, runs it in your browser and opens the call with the outcome: its result, every authorization's trace and its CloudTrail events.", "AWS 頁面「安全性和存取控制」(Amazon SageMaker Feature Store)中的各項說法,依頁面順序列出。「執行」會在「情境」分頁中開啟展示該說法的範例情境,在您的瀏覽器中執行,並展開呈現結果的呼叫:其結果、每項授權的追蹤,以及其 CloudTrail 事件。"),
     ("The document has no CreateFeatureGroup call for `{group}`.", "文件中沒有針對 `{group}` 的 CreateFeatureGroup 呼叫。"),
     ("The example key policy from the AWS page “Security and access control” (Amazon SageMaker Feature Store), verbatim. It is the policy of the key {key}.", "AWS 頁面「安全性和存取控制」(Amazon SageMaker Feature Store)中的範例金鑰政策,原文照錄。這是金鑰 {key} 的政策。"),
+    ("The example “{name}” could not be loaded", "無法載入範例「{name}」"),
     ("The feature group name must be 1–64 letters or digits, with - or _ only between them.", "特徵群組名稱必須是 1–64 個字母或數字,- 或 _ 只能出現在它們之間。"),
     ("The input is not JSON: {error}.", "輸入不是 JSON:{error}。"),
     ("The input must be a JSON object ({ … }).", "輸入必須是 JSON 物件({ … })。"),
@@ -468,12 +476,16 @@ pub static TABLE: &[(&str, &str)] = &[
     ("… and {n} more, not shown.", "… 另有 {n} 個未顯示。"),
 ];
 
-/// The translation of `en`, if the table has one.
+/// The translation of `en`, if the table has one (in the browser: once it is loaded).
 pub fn lookup(en: &str) -> Option<&'static str> {
-    TABLE
+    #[cfg(not(target_arch = "wasm32"))]
+    let table = TABLE;
+    #[cfg(target_arch = "wasm32")]
+    let table = super::loaded()?;
+    table
         .binary_search_by(|(key, _)| (*key).cmp(en))
         .ok()
-        .and_then(|i| TABLE.get(i))
+        .and_then(|i| table.get(i))
         .map(|(_, zh)| *zh)
 }
 
