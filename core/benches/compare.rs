@@ -124,10 +124,12 @@ fn benches(c: &mut Criterion) {
     let no_trace = Options {
         explain: false,
         now_ms: 0,
+        warnings: false,
     };
     let trace = Options {
         explain: true,
         now_ms: 0,
+        warnings: false,
     };
     // The engines must agree before anything is timed (run.mjs checks the same for the other engines).
     for q in &questions {

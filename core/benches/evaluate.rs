@@ -86,10 +86,12 @@ fn benches(c: &mut Criterion) {
     let no_trace = Options {
         explain: false,
         now_ms: 0,
+        warnings: true,
     };
     let trace = Options {
         explain: true,
         now_ms: 0,
+        warnings: true,
     };
     let seed = set_for(SEED);
     assert_eq!(seed.decide(&req, no_trace).decision, Decision::Allow);

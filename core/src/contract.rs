@@ -180,6 +180,7 @@ impl Question {
         let opts = Options {
             explain: self.explain.unwrap_or(true),
             now_ms,
+            warnings: true,
         };
         Ok(self.policy_set().decide(&req, opts))
     }

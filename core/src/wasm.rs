@@ -217,6 +217,18 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     JSON::parse(&text).map_err(|e| error("InternalError", &message_of(&e)))
 }
 
+/// Reads a request given as an object or as JSON text (`json_text` made the text). `JSON.stringify`'s
+/// text is well-formed, within the size limit and without duplicate keys, so only text given as such
+/// goes through the contract's JSON checks first ([`from_text`]); serde_json's own nesting limit
+/// still applies to both.
+fn from_value_or_text<T: DeserializeOwned>(given: &JsValue, text: &str) -> Result<T, JsValue> {
+    if given.is_string() {
+        return from_text(text);
+    }
+    serde_json::from_str(text)
+        .map_err(|e| contract_error(ContractError::InvalidQuestion(e.to_string())))
+}
+
 /// Parses JSON text into one of the contract's types, with the contract's limits and errors.
 fn from_text<T: DeserializeOwned>(text: &str) -> Result<T, JsValue> {
     if let Err(e) = crate::json::parse_limited(text, MAX_QUESTION_BYTES) {
@@ -463,11 +475,14 @@ impl JsPolicySet {
         Ok(Options {
             explain: o.explain.unwrap_or(self.explain),
             now_ms: now_ms(),
+            // The set's warnings are read once, from `warnings`; not copied into every answer.
+            warnings: false,
         })
     }
 
     /// Decides one request (a {@link RequestInput} or its JSON text) against the parsed policies: the same
-    /// answer `evaluate` gives for the question made of these policies and this request.
+    /// answer `evaluate` gives for the question made of these policies and this request, except that
+    /// `warnings` is empty — the policies' warnings are the set's, read once from {@link PolicySet.warnings}.
     ///
     /// @throws {KmslabError} `InvalidJson`, `InvalidQuestion`, `InvalidContextValue` or `InvalidArgument`.
     #[wasm_bindgen(unchecked_return_type = "Answer")]
@@ -484,7 +499,7 @@ impl JsPolicySet {
             0,
             "InvalidJson",
         )?;
-        let request: RequestInput = from_text(&text)?;
+        let request: RequestInput = from_value_or_text(&request, &text)?;
         let answer = self.decide_one(&request, opts).map_err(contract_error)?;
         to_js(&answer)
     }
@@ -514,7 +529,7 @@ impl JsPolicySet {
             0,
             "InvalidJson",
         )?;
-        let requests: Vec<RequestInput> = from_text(&text)?;
+        let requests: Vec<RequestInput> = from_value_or_text(&requests, &text)?;
         let mut answers = Vec::with_capacity(requests.len());
         for (i, r) in requests.iter().enumerate() {
             let answer = self

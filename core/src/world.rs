@@ -268,6 +268,7 @@ impl World {
             Options {
                 explain: true,
                 now_ms: self.clock_ms,
+                warnings: true,
             },
         );
         self.authorizations.push(Authorization {

@@ -133,6 +133,7 @@ fn decide(c: &Case) -> Decision {
         Options {
             explain: false,
             now_ms: 0,
+            warnings: true,
         },
     )
     .decision

@@ -94,11 +94,15 @@ test("PolicySet: the seed key policy allows Decrypt through Feature Store and no
   assert.equal(direct.decision, "ImplicitDeny");
   assert.match(direct.message, /because no identity-based policy allows the kms:Decrypt action/);
   assert.deepEqual(direct.missingContextKeys, ["kms:ViaService"]);
-  // The same answers as evaluate() on the same question.
+  // The same answers as evaluate() on the same question, but for the policies' warnings: the set
+  // has them once (decide doesn't copy them into every answer).
   for (const request of [{ principal: USER, action: "kms:Decrypt", resource: KEY }]) {
     const q = evaluate({ request, resourcePolicy: seedKeyPolicy,
       identityPolicies: [JSON.parse(seed).principals[0].policies[0]] });
-    assert.deepEqual(set.decide(request), q);
+    assert.ok(q.warnings.length > 0, "the seed key policy has validator warnings");
+    assert.deepEqual(set.warnings, q.warnings);
+    assert.deepEqual(set.decide(request), { ...q, warnings: [] });
+    assert.deepEqual(set.decide(JSON.stringify(request)), { ...q, warnings: [] });
   }
 });
 
@@ -135,7 +139,7 @@ test("PolicySet reads a resource policy as a key policy for KMS keys only, unles
   const asKey = new PolicySet({ resourcePolicy: policy, keyPolicy: true });
   assert.equal(asKey.valid, true, JSON.stringify(asKey.errors));
   const request = { principal: USER, action: "kms:DescribeKey", resource: KEY };
-  assert.deepEqual(both.decide(request), evaluate({ request, resourcePolicy: policy }));
+  assert.deepEqual(both.decide(request), { ...evaluate({ request, resourcePolicy: policy }), warnings: [] });
 });
 
 test("validatePolicy gives errors and warnings with line and column", () => {

@@ -161,6 +161,9 @@ pub struct Options {
     pub explain: bool,
     /// The current time in epoch milliseconds, for `aws:CurrentTime` / `aws:EpochTime`.
     pub now_ms: i64,
+    /// Copy the policy set's validator warnings into the answer. A set that decides many requests
+    /// has them once, in [`PolicySet::warnings`]; copying them into every answer costs allocations.
+    pub warnings: bool,
 }
 
 impl PolicySet {
@@ -286,7 +289,7 @@ struct Hit<'a> {
 }
 
 /// A request the engine can't evaluate: `ImplicitDeny` with a `ValidationException` diagnostic.
-fn invalid_request(set: &PolicySet, kind: &str, message: String) -> Answer {
+fn invalid_request(kind: &str, message: String) -> Answer {
     let d = Diagnostic {
         severity: Severity::Error,
         code: String::from("ValidationException"),
@@ -301,7 +304,7 @@ fn invalid_request(set: &PolicySet, kind: &str, message: String) -> Answer {
     invalid(
         Reason::InvalidRequest,
         alloc::vec![d],
-        set.warnings.clone(),
+        Vec::new(),
         String::from("invalid request"),
     )
 }
@@ -325,11 +328,19 @@ fn invalid(
 }
 
 fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
+    let mut answer = decide_without_warnings(set, req, opts);
+    if opts.warnings {
+        answer.warnings.clone_from(&set.warnings);
+    }
+    answer
+}
+
+fn decide_without_warnings(set: &PolicySet, req: &Request, opts: Options) -> Answer {
     if !set.errors.is_empty() {
         return invalid(
             Reason::InvalidPolicy,
             set.errors.clone(),
-            set.warnings.clone(),
+            Vec::new(),
             String::from(
                 "the question has invalid policies; nothing was evaluated (AWS would reject them)",
             ),
@@ -337,7 +348,6 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
     }
     let Some(caller) = Caller::parse(&req.principal) else {
         return invalid_request(
-            set,
             "invalidPrincipal",
             format!(
                 "the request principal `{}` is not an IAM user, role, role session, federated user, account or service principal",
@@ -367,7 +377,7 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
                 ),
             )
         };
-        return invalid_request(set, kind, message);
+        return invalid_request(kind, message);
     }
     let action_lower = req.action.to_ascii_lowercase();
     let resource = req.resource.as_str();
@@ -688,7 +698,7 @@ fn decide(set: &PolicySet, req: &Request, opts: Options) -> Answer {
         missing_context_keys: missing,
         message,
         errors: Vec::new(),
-        warnings: set.warnings.clone(),
+        warnings: Vec::new(),
     }
 }
 

@@ -1225,6 +1225,7 @@ impl Kms {
             Options {
                 explain: true,
                 now_ms,
+                warnings: true,
             },
         );
         self.authorizations.push(Authorization {
