@@ -201,6 +201,8 @@ try {
     // Busy: the Run button of the scenario does nothing while the batch runs (no second run).
     const batchStart = await page.locator("#batch-start").isDisabled();
     expectEqual(batchStart, true, "Run batch disabled while running");
+    expectEqual(await page.locator("#run").isDisabled(), true, "the scenario's Run disabled while the batch runs");
+    expectEqual(await page.locator("#example").isDisabled(), true, "the examples menu disabled while the batch runs");
     console.log(`     ${s.done} written, ${s.committed} committed in ${s.commits} transactions after ${s.ms} ms; ` +
       `longest frame gap ${gaps.max.toFixed(0)} ms over ${gaps.frames} frames; a tab switch shown after ${tabMs.toFixed(0)} ms`);
     if (gaps.max > 1000) throw new Error(`the page froze for ${gaps.max.toFixed(0)} ms`);

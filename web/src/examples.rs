@@ -2,12 +2,12 @@
 //!
 //! The seed scenario opens on load, so it is embedded in the wasm. In the browser the other
 //! examples are fetched on first use from `examples/` next to the page (Trunk copies
-//! `tests/scenarios/` there): they are about 20 KB of the wasm's gzip size that a visitor who never
-//! opens them doesn't download (the playground's 600 KB budget, README "Budgets"). A fetched file
+//! `tests/scenarios/` there): about 8 KB of the wasm's gzip size that a visitor who never opens
+//! them doesn't download (the playground's 600 KB budget, README "Playground budgets"). A fetched file
 //! must have the hash of the file the build listed — a stale cache or a different file is refused
 //! with a message, never opened. Native builds (the tests) embed every example.
 //!
-//! [`open`] is how the menu, the tour and Reset open an example: at once when its document is at
+//! [`open`] is how the menu and the tour open an example: at once when its document is at
 //! hand, else after the fetch, with [`ScenarioMsg::Loading`] and [`ScenarioMsg::LoadFailed`] for the
 //! panel in between.
 

@@ -585,7 +585,8 @@ mod tests {
     }
 
     /// The browser's copy of the table, `www/i18n/zh-TW.json`, is the table. After changing the
-    /// table, `KMSLAB_BLESS=1 cargo test -p kmslab-web i18n` writes the file again.
+    /// table, `KMSLAB_BLESS=1 cargo test -p kmslab-web i18n` writes the file again (run the tests
+    /// once more afterwards: the build hashes the file it embeds the hash of).
     #[cfg(not(target_arch = "wasm32"))] // the browser build has no built-in table
     #[test]
     fn the_served_table_is_the_table() {

@@ -859,7 +859,8 @@ pub fn scenario_tab() -> Html {
                 <div class="field">
                     <label for="example">{ tr("Example scenario") }</label>
                     <div class="control-row">
-                        <select id="example" onchange={on_example}
+                        // Busy (a batch or a long re-run): no other example may open meanwhile.
+                        <select id="example" onchange={on_example} disabled={state.busy}
                             data-open={match state.source { Source::Example(i) => i.to_string(), _ => String::from("none") }}>
                             if let Source::Link { .. } | Source::Stored = state.source {
                                 <option value="shared" selected=true disabled=true>
@@ -874,7 +875,7 @@ pub fn scenario_tab() -> Html {
                                 </option>
                             }) }
                         </select>
-                        <button type="button" id="run" class="primary" onclick={on_run}>
+                        <button type="button" id="run" class="primary" onclick={on_run} disabled={state.busy}>
                             { tr("Run") }
                         </button>
                         <button type="button" id="copy-link" class="secondary" onclick={on_copy}

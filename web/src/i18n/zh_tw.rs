@@ -14,7 +14,7 @@
 ///
 /// The browser build leaves it out and fetches the same pairs from `i18n/zh-TW.json`
 /// ([`crate::i18n::load`]), which a test keeps equal to this table: an English visitor doesn't
-/// download them (about 24 KB of the wasm's gzip size).
+/// download them (about 8 KB of the wasm's gzip size).
 #[cfg(not(target_arch = "wasm32"))]
 pub static TABLE: &[(&str, &str)] = &[
     (" (1 policy)", "(1 份政策)"),
