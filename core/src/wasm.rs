@@ -505,8 +505,8 @@ impl JsPolicySet {
     }
 
     /// Decides many requests in one call (one crossing each way between JavaScript and WebAssembly); the
-    /// answers are in the requests' order. With `{ explain: false }` no trace is built: the fastest way to ask
-    /// thousands of questions.
+    /// answers, each as `decide` gives it, are in the requests' order. With `{ explain: false }` no trace is
+    /// built: the fastest way to ask thousands of questions.
     ///
     /// @throws {KmslabError} as `decide`; the message names the request (`requests[3]: …`).
     #[wasm_bindgen(js_name = decideBatch, unchecked_return_type = "Answer[]")]
