@@ -7,52 +7,25 @@
 // (scripts/e2e.sh builds dist/, serves it and runs this after smoke.mjs.) Screenshots go to
 // tests/artifacts/batch-*.png. Exits non-zero when any check fails.
 import { execFileSync } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { launchOptions } from "./chromium.mjs";
-import { openExample } from "./harness.mjs";
+import { artifactsFor, check, expectEqual, finish, harnessFailed, openExample } from "./harness.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.BASE_URL;
 if (!baseUrl) {
   console.error("usage: node tests/e2e/batch.mjs BASE_URL");
   process.exit(2);
 }
-const here = path.dirname(fileURLToPath(import.meta.url));
-const artifacts = path.resolve(here, "..", "artifacts");
-await mkdir(artifacts, { recursive: true });
-for (const name of await readdir(artifacts)) {
-  if (/^batch-.*\.png$/.test(name)) await rm(path.join(artifacts, name), { force: true });
-}
+const artifacts = await artifactsFor("batch");
 
 const TIMEOUT = 30_000;
 const USER = "arn:aws:iam::111122223333:user/featurestore-user";
 // The second example: the seed's accounts and key, a feature group "orders" with an online store
 // under the customer managed key and an offline store, still usable at the end of the run.
 const EXAMPLE = "1";
-let passed = 0;
-let failed = 0;
-
-async function check(name, fn) {
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok   ${name}`);
-    return true;
-  } catch (err) {
-    failed += 1;
-    console.log(`FAIL ${name}\n     ${String(err?.message ?? err).split("\n").join("\n     ")}`);
-    return false;
-  }
-}
-
-function expectEqual(actual, expected, what) {
-  if (actual !== expected) {
-    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
 
 const batchStatus = (page) =>
   page.evaluate(() => {
@@ -417,5 +390,4 @@ try {
   await rm(profile, { recursive: true, force: true }).catch(() => {});
 }
 
-console.log(`\nbatch: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+finish("batch: ");

@@ -6,12 +6,12 @@
 //
 // (scripts/e2e.sh builds dist/, serves it and runs this after smoke.mjs.) Screenshots go to
 // tests/artifacts/lang-*.png. Exits non-zero when any check fails.
-import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { launchOptions } from "./chromium.mjs";
+import { artifactsFor, check, expectEqual, finish, harnessFailed } from "./harness.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.BASE_URL;
 if (!baseUrl) {
@@ -19,35 +19,9 @@ if (!baseUrl) {
   process.exit(2);
 }
 const origin = new URL(baseUrl).origin;
-const here = path.dirname(fileURLToPath(import.meta.url));
-const artifacts = path.resolve(here, "..", "artifacts");
-await mkdir(artifacts, { recursive: true });
-for (const name of await readdir(artifacts)) {
-  if (/^lang-.*\.png$/.test(name)) await rm(path.join(artifacts, name), { force: true });
-}
+const artifacts = await artifactsFor("lang");
 
 const TIMEOUT = 30_000;
-let passed = 0;
-let failed = 0;
-
-async function check(name, fn) {
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok   ${name}`);
-    return true;
-  } catch (err) {
-    failed += 1;
-    console.log(`FAIL ${name}\n     ${String(err?.message ?? err).split("\n").join("\n     ")}`);
-    return false;
-  }
-}
-
-function expectEqual(actual, expected, what) {
-  if (actual !== expected) {
-    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
 
 function expectIncludes(text, want, what) {
   if (!String(text ?? "").includes(want)) {
@@ -620,11 +594,9 @@ try {
   await zh.page.screenshot({ path: path.join(artifacts, "lang-10-fallback-zh-TW.png") });
   await zh.close();
 } catch (err) {
-  failed += 1;
-  console.log(`FAIL harness: ${err?.stack ?? err}`);
+  harnessFailed(err);
 } finally {
   for (const p of opened) await p.close();
 }
 
-console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

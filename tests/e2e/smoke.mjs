@@ -4,49 +4,21 @@
 //
 // (scripts/e2e.sh builds dist/, serves it and runs this.) Screenshots go to tests/artifacts/.
 // Exits non-zero when any check fails.
-import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { launchOptions } from "./chromium.mjs";
-import { openExample } from "./harness.mjs";
+import { artifactsFor, check, expectEqual, finish, harnessFailed, openExample } from "./harness.mjs";
 
 const baseUrl = process.argv[2] ?? process.env.BASE_URL;
 if (!baseUrl) {
   console.error("usage: node tests/e2e/smoke.mjs BASE_URL");
   process.exit(2);
 }
-const here = path.dirname(fileURLToPath(import.meta.url));
-const artifacts = path.resolve(here, "..", "artifacts");
-await mkdir(artifacts, { recursive: true });
-// Screenshots of earlier runs (their names may have changed) would be mistaken for this run's.
-for (const name of await readdir(artifacts)) {
-  if (/^smoke-.*\.png$/.test(name)) await rm(path.join(artifacts, name), { force: true });
-}
+const artifacts = await artifactsFor("smoke");
 
 const TIMEOUT = 30_000;
-let passed = 0;
-let failed = 0;
-
-async function check(name, fn) {
-  try {
-    await fn();
-    passed += 1;
-    console.log(`ok   ${name}`);
-    return true;
-  } catch (err) {
-    failed += 1;
-    console.log(`FAIL ${name}\n     ${String(err?.message ?? err).split("\n").join("\n     ")}`);
-    return false;
-  }
-}
-
-function expectEqual(actual, expected, what) {
-  if (actual !== expected) {
-    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-  }
-}
 
 const profile = await mkdtemp(path.join(tmpdir(), "kmslab-e2e-"));
 const context = await chromium.launchPersistentContext(profile, {
@@ -1076,13 +1048,11 @@ try {
     if (consoleErrors.length > 0) throw new Error(consoleErrors.join("\n"));
   });
 } catch (err) {
-  failed += 1;
-  console.log(`FAIL harness: ${err?.stack ?? err}`);
+  harnessFailed(err);
   if (page) await page.screenshot({ path: path.join(artifacts, "smoke-error.png"), fullPage: true }).catch(() => {});
 } finally {
   await context.close().catch(() => {});
   await rm(profile, { recursive: true, force: true }).catch(() => {});
 }
 
-console.log(`\n${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+finish();

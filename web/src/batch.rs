@@ -21,7 +21,6 @@ use std::rc::Rc;
 
 use kmslab_core::scenario::{Progress, Runner, Scenario};
 use serde_json::{json, Value};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::i18n::{tr, trf};
@@ -757,39 +756,9 @@ pub fn batch_panel(props: &PanelProps) -> Html {
     };
     let running = matches!(status.phase, Phase::Running | Phase::Cancelling);
 
-    let on_group = {
-        let form = form.clone();
-        Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
-                form.set(Form {
-                    group: select.value(),
-                    ..(*form).clone()
-                });
-            }
-        })
-    };
-    let on_caller = {
-        let form = form.clone();
-        Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
-                form.set(Form {
-                    caller: select.value(),
-                    ..(*form).clone()
-                });
-            }
-        })
-    };
-    let on_count = {
-        let form = form.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                form.set(Form {
-                    count: input.value(),
-                    ..(*form).clone()
-                });
-            }
-        })
-    };
+    let on_group = crate::forms::on_pick(&form, |f, v| f.group = v);
+    let on_caller = crate::forms::on_pick(&form, |f, v| f.caller = v);
+    let on_count = crate::forms::on_text(&form, |f, v| f.count = v);
     let on_start = {
         let form = form.clone();
         let status = status.clone();

@@ -925,7 +925,7 @@ pub struct BuildProps {
 }
 
 /// A callback that sets a field of the form in `state` from a text input.
-fn on_text<F: Clone + 'static>(
+pub(crate) fn on_text<F: Clone + 'static>(
     state: &UseStateHandle<F>,
     set: fn(&mut F, String),
 ) -> Callback<InputEvent> {
@@ -940,7 +940,7 @@ fn on_text<F: Clone + 'static>(
 }
 
 /// A callback that sets a field of the form in `state` from a select.
-fn on_pick<F: Clone + 'static>(
+pub(crate) fn on_pick<F: Clone + 'static>(
     state: &UseStateHandle<F>,
     set: fn(&mut F, String),
 ) -> Callback<Event> {
