@@ -9,7 +9,11 @@
 #   bash scripts/build-npm.sh            # → npm/pkg/ (then `cd npm/pkg && npm pack`)
 #
 # Prints the wasm's size, raw and gzip -9. Builds in target/npm (its own target directory, so that it
-# doesn't wait on the workspace build's lock; the release profile is already size-optimized).
+# doesn't wait on the workspace build's lock). The bundler and web builds are downloaded by pages: they use
+# the workspace's size-optimized release profile (`opt-level = "z"`). Node reads its .wasm from disk, where
+# size hardly matters and every decision's speed does: the Node builds are optimized for speed
+# (`opt-level = 3`, in target/npm-speed so that the two don't rebuild each other). README.md, "Benchmarks",
+# measures both.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -27,25 +31,34 @@ pkg="$root/npm/pkg"
 rm -rf "$dist" "$pkg"
 mkdir -p "$dist" "$pkg"
 
+# One wasm-pack build: TARGET OUT_DIR OUT_NAME FEATURES [speed]. `speed`: opt-level 3 (the Node builds).
+pack() {
+  local target="$1" out="$2" name="$3" features="$4" speed="${5:-}"
+  if [ "$speed" = speed ]; then
+    log "wasm-pack build --target $target --features $features (opt-level 3)"
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_TARGET_DIR="$CARGO_TARGET_DIR-speed" \
+      wasm-pack --quiet build core --release --target "$target" --out-dir "$out" --out-name "$name" \
+      --no-pack -- --features "$features"
+  else
+    log "wasm-pack build --target $target --features $features"
+    wasm-pack --quiet build core --release --target "$target" --out-dir "$out" --out-name "$name" \
+      --no-pack -- --features "$features"
+  fi
+}
+
 # wasm-pack target → package directory.
-for pair in bundler:bundler nodejs:node web:web; do
-  target="${pair%%:*}"
-  dir="${pair##*:}"
-  log "wasm-pack build --target $target"
-  wasm-pack --quiet build core --release --target "$target" --out-dir "$dist/$dir" --out-name kmslab \
-    --no-pack -- --features wasm
+pack bundler "$dist/bundler" kmslab wasm
+pack web "$dist/web" kmslab wasm
+pack nodejs "$dist/node" kmslab wasm speed
+# `kmslab/policy`: the policy engine only (the `wasm-policy` feature: evaluate, PolicySet, validatePolicy), for
+# Node and bundlers — a much smaller wasm for pages and services that only decide.
+pack bundler "$dist/policy/bundler" kmslab_policy wasm-policy
+pack nodejs "$dist/policy/node" kmslab_policy wasm-policy speed
+for dir in bundler web node; do
   mkdir -p "$pkg/$dir"
   cp "$dist/$dir"/kmslab* "$pkg/$dir/"
 done
-
-# `kmslab/policy`: the policy engine only (the `wasm-policy` feature: evaluate, PolicySet, validatePolicy), for
-# Node and bundlers — a much smaller wasm for pages and services that only decide.
-for pair in nodejs:node bundler:bundler; do
-  target="${pair%%:*}"
-  dir="${pair##*:}"
-  log "wasm-pack build --target $target (kmslab/policy)"
-  wasm-pack --quiet build core --release --target "$target" --out-dir "$dist/policy/$dir" \
-    --out-name kmslab_policy --no-pack -- --features wasm-policy
+for dir in node bundler; do
   mkdir -p "$pkg/policy/$dir"
   cp "$dist/policy/$dir"/kmslab_policy* "$pkg/policy/$dir/"
 done
@@ -150,10 +163,9 @@ node -e '
 ' "$root/npm/package.template.json" "$pkg/package.json" "$version"
 cp "$root/npm/README.md" "$pkg/README.md"
 
-wasm="$pkg/node/kmslab_bg.wasm"
-raw=$(wc -c < "$wasm")
-gz=$(gzip -9 -c "$wasm" | wc -c)
-log "wasm: $raw bytes, gzip -9 $gz bytes"
-wasm="$pkg/policy/node/kmslab_policy_bg.wasm"
-log "kmslab/policy wasm: $(wc -c < "$wasm") bytes, gzip -9 $(gzip -9 -c "$wasm" | wc -c) bytes"
+size() { log "$1: $(wc -c < "$2") bytes, gzip -9 $(gzip -9 -c "$2" | wc -c) bytes"; }
+size "wasm (bundler and web, for size)" "$pkg/bundler/kmslab_bg.wasm"
+size "wasm (Node, for speed)" "$pkg/node/kmslab_bg.wasm"
+size "kmslab/policy wasm (bundler, for size)" "$pkg/policy/bundler/kmslab_policy_bg.wasm"
+size "kmslab/policy wasm (Node, for speed)" "$pkg/policy/node/kmslab_policy_bg.wasm"
 log "package ready: $pkg"

@@ -114,8 +114,9 @@ fn load() -> (Vec<Set>, Vec<Question>) {
 fn decide_json(set: &Set, request_text: &str, opts: Options) -> String {
     kmslab_core::json::parse_limited(request_text, MAX_QUESTION_BYTES).unwrap();
     let input: RequestInput = serde_json::from_str(request_text).unwrap();
-    let req = input.to_request().unwrap();
-    let answer = set.for_resource(&input.resource).decide(&req, opts);
+    let set = set.for_resource(&input.resource);
+    let req = input.into_request().unwrap();
+    let answer = set.decide(&req, opts);
     serde_json::to_string(&answer).unwrap()
 }
 

@@ -284,36 +284,41 @@ fn levels_of(levels: &[Vec<PolicyInput>], name: &str) -> Vec<Vec<PolicySource>> 
 
 impl RequestInput {
     pub fn to_request(&self) -> Result<Request, ContractError> {
+        self.clone().into_request()
+    }
+
+    /// [`RequestInput::to_request`], moving the strings instead of copying them (a decision's hot path).
+    pub fn into_request(self) -> Result<Request, ContractError> {
+        let mut entries = Vec::with_capacity(self.context.len());
+        for (k, v) in self.context {
+            let v = context_value(&k, v)?;
+            entries.push((k, v));
+        }
         let mut req = Request {
-            principal: self.principal.clone(),
-            action: self.action.clone(),
-            resource: self.resource.clone(),
-            resource_account: self.resource_account.clone(),
-            context: Vec::with_capacity(self.context.len()),
+            principal: self.principal,
+            action: self.action,
+            resource: self.resource,
+            resource_account: self.resource_account,
+            context: Vec::new(),
         };
-        let entries = self
-            .context
-            .iter()
-            .map(|(k, v)| context_value(k, v).map(|v| (k.clone(), v)))
-            .collect::<Result<Vec<_>, _>>()?;
         req.set_all(entries);
         Ok(req)
     }
 }
 
-fn scalar(v: &serde_json::Value) -> Option<String> {
+fn scalar(v: serde_json::Value) -> Option<String> {
     match v {
-        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::String(s) => Some(s),
         serde_json::Value::Bool(b) => Some(b.to_string()),
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }
 
-fn context_value(k: &str, v: &serde_json::Value) -> Result<ContextValue, ContractError> {
+fn context_value(k: &str, v: serde_json::Value) -> Result<ContextValue, ContractError> {
     match v {
         serde_json::Value::Array(items) => items
-            .iter()
+            .into_iter()
             .map(|i| scalar(i).ok_or_else(|| ContractError::InvalidContextValue(String::from(k))))
             .collect::<Result<Vec<_>, _>>()
             .map(ContextValue::Many),

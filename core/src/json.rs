@@ -134,6 +134,9 @@ pub fn parse_limited(text: &str, max_len: usize) -> Result<Json, JsonError> {
     Ok(v)
 }
 
+/// Up to this many keys, an object's duplicate check scans its members instead of keeping a set.
+const SMALL_OBJECT: usize = 16;
+
 /// One open container on the explicit stack used instead of recursion.
 enum Frame {
     Array {
@@ -143,7 +146,8 @@ enum Frame {
     Object {
         start: Pos,
         members: Vec<Member>,
-        /// The keys so far, for the duplicate check (a set, so a huge object stays linear-logarithmic).
+        /// The keys so far once there are [`SMALL_OBJECT`] of them, for the duplicate check (a set, so a huge
+        /// object stays linear-logarithmic).
         seen: alloc::collections::BTreeSet<String>,
         key: String,
         key_span: Span,
@@ -316,7 +320,16 @@ impl Parser<'_> {
                         ..
                     }) => {
                         let k = core::mem::take(key);
-                        if !seen.insert(k.clone()) {
+                        // Small objects (nearly all) are scanned; a set takes over past SMALL_OBJECT keys.
+                        let duplicate = if members.len() < SMALL_OBJECT {
+                            members.iter().any(|m| m.key == k)
+                        } else {
+                            if seen.is_empty() {
+                                seen.extend(members.iter().map(|m| m.key.clone()));
+                            }
+                            !seen.insert(k.clone())
+                        };
+                        if duplicate {
                             return Err(JsonError {
                                 kind: JsonErrorKind::DuplicateKey,
                                 message: alloc::format!("duplicate key `{k}`"),
@@ -564,6 +577,33 @@ mod tests {
         let e = parse("{\"a\":1,\n\"a\":2}").unwrap_err();
         assert_eq!(e.kind, JsonErrorKind::DuplicateKey);
         assert_eq!(e.span.start.line, 2);
+    }
+
+    /// The duplicate check scans small objects and keeps a set for large ones: the same errors either way,
+    /// for a duplicate of an early key found before and after the set takes over.
+    #[test]
+    fn duplicate_keys_in_small_and_large_objects() {
+        use alloc::format;
+        let object = |n: usize, dup_of: usize| {
+            let mut members: Vec<String> = (0..n).map(|i| format!("\"k{i}\":{i}")).collect();
+            members.push(format!("\"k{dup_of}\":0"));
+            format!("{{{}}}", members.join(","))
+        };
+        for n in [2, SMALL_OBJECT - 1, SMALL_OBJECT, SMALL_OBJECT + 1, 40] {
+            for dup_of in [0, n / 2, n - 1] {
+                let e = parse(&object(n, dup_of)).unwrap_err();
+                assert_eq!(
+                    e.kind,
+                    JsonErrorKind::DuplicateKey,
+                    "{n} keys, k{dup_of} twice"
+                );
+                assert_eq!(e.message, format!("duplicate key `k{dup_of}`"));
+            }
+            let Value::Object(members) = parse(&object(n, n)).unwrap().value else {
+                panic!("an object");
+            };
+            assert_eq!(members.len(), n + 1);
+        }
     }
 
     #[test]

@@ -106,6 +106,37 @@ test("PolicySet: the seed key policy allows Decrypt through Feature Store and no
   }
 });
 
+test("PolicySet.decide without a trace: the answer evaluate gives, member for member, in the same order", () => {
+  // decide builds these answers as objects directly (no JSON text in between); evaluate goes through JSON.
+  // The benchmark's questions cover Allow (resource and identity policies), ImplicitDeny with and without
+  // missing context keys, and ExplicitDeny; then a request the engine refuses (an error in the answer).
+  const bench = JSON.parse(fixture("tests/bench/questions.json"));
+  const sets = new Map(bench.sets.map((s) => [s.id, new PolicySet(s.policies)]));
+  const asked = [
+    ...bench.questions.map((q) => ({ policies: bench.sets.find((s) => s.id === q.set).policies, request: q.request })),
+    { policies: bench.sets[0].policies, request: { principal: "nobody", action: "kms:Decrypt", resource: KEY } },
+  ];
+  const seen = new Set();
+  for (const [i, { policies, request }] of asked.entries()) {
+    const set = i < bench.questions.length ? sets.get(bench.questions[i].set) : new PolicySet(policies);
+    const expected = { ...evaluate({ ...policies, request, explain: false }), warnings: [] };
+    const got = set.decide(request, { explain: false });
+    assert.equal(JSON.stringify(got), JSON.stringify(expected), `question ${i}`);
+    assert.deepEqual(set.decideBatch([request, request], { explain: false }), [expected, expected]);
+    seen.add(got.decision);
+    // The determining statements are the set's own frozen objects, shared by every answer that names them.
+    for (const [j, d] of got.determining.entries()) {
+      assert.ok(Object.isFrozen(d) && (!d.span || Object.isFrozen(d.span.start)), `question ${i}: frozen`);
+      assert.equal(set.decide(request, { explain: false }).determining[j], d);
+      assert.throws(() => { d.sid = "changed"; }, TypeError);
+    }
+    // The answer itself is the caller's.
+    got.decision = "mine";
+    assert.equal(set.decide(request, { explain: false }).decision, expected.decision);
+  }
+  assert.deepEqual([...seen].sort(), ["Allow", "ExplicitDeny", "ImplicitDeny"]);
+});
+
 test("PolicySet.decideBatch decides 1,000 requests in one call, in order", () => {
   const set = new PolicySet({ resourcePolicy: seedKeyPolicy, explain: false });
   const requests = Array.from({ length: 1000 }, (_, i) => ({

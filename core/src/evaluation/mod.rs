@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::kms::{actions, Grant, GrantMatch};
-use crate::policy::arn::{account_of, is_kms_key_arn, Arn};
+use crate::policy::arn::Arn;
 use crate::policy::ast::{Effect, Policy, PolicyKind, Statement};
 use crate::policy::condition::ConditionReason;
 use crate::policy::parse_policy;
@@ -135,6 +135,17 @@ impl Request {
             .into_iter()
             .map(|(k, v)| (k.to_ascii_lowercase(), k, v))
             .collect();
+        // A request's own context: a few keys, none set before, no two alike — kept as they are.
+        if self.context.is_empty()
+            && new.len() <= 16
+            && new
+                .iter()
+                .enumerate()
+                .all(|(i, (a, _, _))| new.iter().skip(i + 1).all(|(b, _, _)| a != b))
+        {
+            self.context = new;
+            return;
+        }
         let mut last: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, (lower, _, _)) in new.iter().enumerate() {
             last.insert(lower.as_str(), i);
@@ -358,7 +369,8 @@ fn decide_without_warnings(set: &PolicySet, req: &Request, opts: Options) -> Ans
     let action_ok = req.action.split_once(':').is_some_and(|(svc, act)| {
         !svc.is_empty() && !act.is_empty() && !act.contains(':') && !req.action.contains(['*', '?'])
     });
-    let resource_ok = req.resource == "*" || Arn::parse(&req.resource).is_some();
+    let resource_arn = Arn::parse(&req.resource);
+    let resource_ok = req.resource == "*" || resource_arn.is_some();
     if !action_ok || !resource_ok {
         let (kind, message) = if action_ok {
             (
@@ -381,11 +393,10 @@ fn decide_without_warnings(set: &PolicySet, req: &Request, opts: Options) -> Ans
     }
     let action_lower = req.action.to_ascii_lowercase();
     let resource = req.resource.as_str();
-    let resource_arn = Arn::parse(resource);
     let resource_account: Option<String> = req
         .resource_account
         .clone()
-        .or_else(|| account_of(resource))
+        .or_else(|| resource_arn.and_then(|a| a.account_id()).map(String::from))
         .or_else(|| caller.account.clone());
     let ctx = RequestContext {
         supplied: &req.context,
@@ -402,7 +413,7 @@ fn decide_without_warnings(set: &PolicySet, req: &Request, opts: Options) -> Ans
             missing.push(String::from(k));
         }
     };
-    let is_key = is_kms_key_arn(resource);
+    let is_key = resource_arn.is_some_and(|a| a.is_kms_key());
     let is_service = caller.kind == CallerType::Service;
     let scp_applies = set.scp_levels.is_some() && !is_service;
     let session_applies = caller.kind.is_session();
@@ -1293,38 +1304,51 @@ mod tests {
         }
     }
 
-    /// Setting many keys at once is the same as setting them one by one.
+    /// Setting many keys at once is the same as setting them one by one: on an empty context (a request's
+    /// own, the fast path when no two keys are alike) and on one with keys already set, with and without
+    /// keys that differ only in case, and with more keys than the fast path takes.
     #[test]
     fn set_all_is_set_one_by_one() {
-        let entries = [
+        let with_case_twins = [
             ("aws:SourceIp", "1"),
             ("kms:ViaService", "2"),
             ("AWS:sourceip", "3"),
             ("x", "4"),
             ("KMS:VIASERVICE", "5"),
         ];
-        let fresh = || Request {
+        let distinct = [("aws:SourceIp", "1"), ("kms:ViaService", "2"), ("y", "3")];
+        let names: Vec<String> = (0..20).map(|i| format!("k{i}")).collect();
+        let many: Vec<(&str, &str)> = names.iter().map(|n| (n.as_str(), "v")).collect();
+        let fresh = |start: bool| Request {
             principal: String::new(),
             action: String::new(),
             resource: String::new(),
             resource_account: None,
-            context: alloc::vec![(
-                String::from("x"),
-                String::from("x"),
-                ContextValue::One(String::from("0"))
-            )],
+            context: if start {
+                alloc::vec![(
+                    String::from("x"),
+                    String::from("x"),
+                    ContextValue::One(String::from("0"))
+                )]
+            } else {
+                Vec::new()
+            },
         };
-        let mut one = fresh();
-        for (k, v) in entries {
-            one.set(k, ContextValue::One(String::from(v)));
+        for entries in [&with_case_twins[..], &distinct[..], &many[..]] {
+            for start in [true, false] {
+                let mut one = fresh(start);
+                for (k, v) in entries {
+                    one.set(k, ContextValue::One(String::from(*v)));
+                }
+                let mut all = fresh(start);
+                all.set_all(
+                    entries
+                        .iter()
+                        .map(|(k, v)| (String::from(*k), ContextValue::One(String::from(*v)))),
+                );
+                assert_eq!(format!("{:?}", one.context), format!("{:?}", all.context));
+            }
         }
-        let mut all = fresh();
-        all.set_all(
-            entries
-                .iter()
-                .map(|(k, v)| (String::from(*k), ContextValue::One(String::from(*v)))),
-        );
-        assert_eq!(format!("{:?}", one.context), format!("{:?}", all.context));
     }
 
     /// A cached build is the same policy set as a fresh one, parses each text once, and keeps a policy's

@@ -17,17 +17,30 @@ pub struct Arn<'a> {
 
 impl<'a> Arn<'a> {
     pub fn parse(s: &'a str) -> Option<Arn<'a>> {
-        let mut it = s.splitn(6, ':');
-        if it.next()? != "arn" {
-            return None;
-        }
+        // The same as `splitn(6, ':')` with `arn` first, in one pass over the bytes (every decision parses the
+        // request's resource and principal ARNs; `:` is ASCII, so a byte position is a char boundary).
+        let rest = s.strip_prefix("arn:")?;
+        let (partition, rest) = split_colon(rest)?;
+        let (service, rest) = split_colon(rest)?;
+        let (region, rest) = split_colon(rest)?;
+        let (account, resource) = split_colon(rest)?;
         Some(Arn {
-            partition: it.next()?,
-            service: it.next()?,
-            region: it.next()?,
-            account: it.next()?,
-            resource: it.next()?,
+            partition,
+            service,
+            region,
+            account,
+            resource,
         })
+    }
+
+    /// A KMS key ARN: `arn:PARTITION:kms:REGION:ACCOUNT:key/ID`.
+    pub fn is_kms_key(&self) -> bool {
+        self.service == "kms" && self.resource.starts_with("key/")
+    }
+
+    /// The account segment, when it isn't empty.
+    pub fn account_id(&self) -> Option<&'a str> {
+        Some(self.account).filter(|a| !a.is_empty())
     }
 
     fn segments(&self) -> [&'a str; 5] {
@@ -41,9 +54,15 @@ impl<'a> Arn<'a> {
     }
 }
 
+/// The text before the first `:` and the text after it.
+fn split_colon(s: &str) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == b':')?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
 /// Whether `s` is a KMS key ARN (`arn:PARTITION:kms:REGION:ACCOUNT:key/ID`).
 pub fn is_kms_key_arn(s: &str) -> bool {
-    Arn::parse(s).is_some_and(|a| a.service == "kms" && a.resource.starts_with("key/"))
+    Arn::parse(s).is_some_and(|a| a.is_kms_key())
 }
 
 /// A Resource/NotResource entry or an `Arn*` condition value.
@@ -146,8 +165,8 @@ impl ArnPattern {
 /// The account of an ARN, if it has one.
 pub fn account_of(arn: &str) -> Option<String> {
     Arn::parse(arn)
-        .map(|a| String::from(a.account))
-        .filter(|a| !a.is_empty())
+        .and_then(|a| a.account_id())
+        .map(String::from)
 }
 
 #[cfg(test)]

@@ -240,8 +240,14 @@ pub fn glob(p: &[Elem], text: &str) -> bool {
     let mut pi = 0usize;
     let mut si = 0usize;
     let mut star: Option<(usize, usize)> = None;
+    let bytes = text.as_bytes();
     loop {
-        let c = text.get(si..).and_then(|s| s.chars().next());
+        // ASCII (nearly every ARN, action and condition value) without decoding UTF-8.
+        let c = match bytes.get(si) {
+            Some(&b) if b.is_ascii() => Some(char::from(b)),
+            Some(_) => text.get(si..).and_then(|s| s.chars().next()),
+            None => None,
+        };
         match c {
             Some(c) => {
                 match p.get(pi) {

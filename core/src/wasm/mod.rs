@@ -3,7 +3,8 @@
 //! Plain Rust functions over the JSON contract (`docs/contract.md`) and scenario documents
 //! (`docs/scenario.md`). Values cross the boundary as JSON text — the engine's own serde types, with the
 //! engine's own limits and error codes — and come back as objects through `JSON.parse`, so what a JavaScript
-//! caller sees is exactly the documented JSON. The TypeScript types of every input and output are generated
+//! caller sees is exactly the documented JSON. The one exception is the hot path: `PolicySet.decide`'s answers
+//! without a trace are built as the same objects directly ([`answer`]). The TypeScript types of every input and output are generated
 //! from those serde types by `tsify` (`#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]`); the functions
 //! here only name them (`unchecked_param_type`, `unchecked_return_type`).
 //!
@@ -34,6 +35,9 @@ use crate::policy::PolicyKind;
 use crate::scenario::{CallResult, Progress, RunResult, Runner, Scenario, ScenarioError};
 #[cfg(feature = "wasm")]
 use crate::share::{self, ShareError};
+
+mod answer;
+use answer::AnswerWriter;
 
 /// What every function of the package throws when it can't use its input. At run time it is a JavaScript
 /// `Error` (so it has a stack) whose `name` is `"KmslabError"`.
@@ -166,25 +170,30 @@ fn json_text(
 ) -> Result<String, JsValue> {
     let text: JsString = if let Some(s) = value.dyn_ref::<JsString>() {
         s.clone()
-    } else if value.is_undefined()
-        || value.is_null()
-        || value.is_function()
-        || value.is_symbol()
-        || value.is_bigint()
+    } else if !value.is_object()
+        && (value.is_undefined()
+            || value.is_null()
+            || value.is_function()
+            || value.is_symbol()
+            || value.is_bigint())
     {
         return Err(invalid_argument(&format!(
             "{what} must be an object or its JSON text, not {}",
             kind_of(value)
         )));
     } else {
-        let text =
+        // Without indentation, plain `JSON.stringify` (V8's fast path; a request per decision).
+        let text = if indent == 0 {
+            JSON::stringify(value)
+        } else {
             JSON::stringify_with_replacer_and_space(value, &JsValue::NULL, &JsValue::from(indent))
-                .map_err(|e| {
-                    invalid_argument(&format!(
-                        "{what} can't be converted to JSON: {}",
-                        message_of(&e)
-                    ))
-                })?;
+        }
+        .map_err(|e| {
+            invalid_argument(&format!(
+                "{what} can't be converted to JSON: {}",
+                message_of(&e)
+            ))
+        })?;
         // `JSON.stringify` gives `undefined` for an object whose `toJSON` returns nothing.
         if !text.is_string() {
             return Err(invalid_argument(&format!(
@@ -345,7 +354,8 @@ pub struct DecideOptions {
 }
 
 impl DecideOptions {
-    fn read(options: &JsValue) -> Result<DecideOptions, JsValue> {
+    /// Reads `options.explain`; `explain_key` is the JavaScript string `"explain"` (made once per policy set).
+    fn read(options: &JsValue, explain_key: &JsValue) -> Result<DecideOptions, JsValue> {
         if options.is_undefined() || options.is_null() {
             return Ok(DecideOptions::default());
         }
@@ -355,7 +365,7 @@ impl DecideOptions {
                 kind_of(options)
             )));
         }
-        let explain = Reflect::get(options, &"explain".into()).unwrap_or(JsValue::UNDEFINED);
+        let explain = Reflect::get(options, explain_key).unwrap_or(JsValue::UNDEFINED);
         if explain.is_undefined() || explain.is_null() {
             return Ok(DecideOptions::default());
         }
@@ -380,6 +390,8 @@ pub struct JsPolicySet {
     explain: bool,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    answers: AnswerWriter,
+    explain_key: JsValue,
 }
 
 #[wasm_bindgen(js_class = PolicySet)]
@@ -431,6 +443,8 @@ impl JsPolicySet {
             explain: input.explain.unwrap_or(true),
             errors,
             warnings,
+            answers: AnswerWriter::new(),
+            explain_key: JsValue::from_str("explain"),
         })
     }
 
@@ -461,9 +475,9 @@ impl JsPolicySet {
         }
     }
 
-    fn decide_one(&self, request: &RequestInput, opts: Options) -> Result<Answer, ContractError> {
-        let req = request.to_request()?;
+    fn decide_one(&self, request: RequestInput, opts: Options) -> Result<Answer, ContractError> {
         let set = self.set_for(&request.resource);
+        let req = request.into_request()?;
         Ok(match set {
             Some(set) => set.decide(&req, opts),
             None => PolicySet::default().decide(&req, opts),
@@ -471,7 +485,7 @@ impl JsPolicySet {
     }
 
     fn options(&self, options: &JsValue) -> Result<Options, JsValue> {
-        let o = DecideOptions::read(options)?;
+        let o = DecideOptions::read(options, &self.explain_key)?;
         Ok(Options {
             explain: o.explain.unwrap_or(self.explain),
             now_ms: now_ms(),
@@ -483,6 +497,8 @@ impl JsPolicySet {
     /// Decides one request (a {@link RequestInput} or its JSON text) against the parsed policies: the same
     /// answer `evaluate` gives for the question made of these policies and this request, except that
     /// `warnings` is empty — the policies' warnings are the set's, read once from {@link PolicySet.warnings}.
+    /// Without a trace, the answer's `determining` entries are the set's own frozen objects, shared by every
+    /// answer that names the same statement.
     ///
     /// @throws {KmslabError} `InvalidJson`, `InvalidQuestion`, `InvalidContextValue` or `InvalidArgument`.
     #[wasm_bindgen(unchecked_return_type = "Answer")]
@@ -500,8 +516,8 @@ impl JsPolicySet {
             "InvalidJson",
         )?;
         let request: RequestInput = from_value_or_text(&request, &text)?;
-        let answer = self.decide_one(&request, opts).map_err(contract_error)?;
-        to_js(&answer)
+        let answer = self.decide_one(request, opts).map_err(contract_error)?;
+        self.answers.write(&answer)
     }
 
     /// Decides many requests in one call (one crossing each way between JavaScript and WebAssembly); the
@@ -530,14 +546,14 @@ impl JsPolicySet {
             "InvalidJson",
         )?;
         let requests: Vec<RequestInput> = from_value_or_text(&requests, &text)?;
-        let mut answers = Vec::with_capacity(requests.len());
-        for (i, r) in requests.iter().enumerate() {
+        let answers = js_sys::Array::new();
+        for (i, r) in requests.into_iter().enumerate() {
             let answer = self
                 .decide_one(r, opts)
                 .map_err(|e| error(e.code(), &format!("requests[{i}]: {e}")))?;
-            answers.push(answer);
+            answers.push(&self.answers.write(&answer)?);
         }
-        to_js(&answers)
+        Ok(answers.into())
     }
 }
 
