@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the npm package `kmslab` (npm/README.md) into npm/pkg/: kmslab-core with its `wasm` feature
-# (core/src/wasm.rs), built by wasm-pack three times — for bundlers, for Node (CommonJS) and for the web
+# (core/src/wasm/), built by wasm-pack three times — for bundlers, for Node (CommonJS) and for the web
 # (`init()` with a URL or bytes) — under one `exports` map, plus `kmslab/policy` (the `wasm-policy`
 # feature: the policy engine only, for Node and bundlers), with a Node ESM entry over the CommonJS build
 # (Node can't import a .wasm file directly). wasm-pack uses wasm-bindgen 0.2.130 and npm's wasm-opt from

@@ -16,7 +16,7 @@ cargo fmt --all -- --check
 step "clippy (native, all targets) and clippy (web, wasm32)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p kmslab-web --target wasm32-unknown-unknown -- -D warnings
-# The npm package's bindings (core/src/wasm.rs), which only the `wasm` feature compiles, and the policy-only
+# The npm package's bindings (core/src/wasm/), which only the `wasm` feature compiles, and the policy-only
 # subset of `kmslab/policy` (`wasm-policy`).
 cargo clippy -p kmslab-core --features wasm --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -p kmslab-core --features wasm-policy --target wasm32-unknown-unknown -- -D warnings

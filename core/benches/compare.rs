@@ -109,8 +109,9 @@ fn load() -> (Vec<Set>, Vec<Question>) {
     (sets, questions)
 }
 
-/// What the package's `PolicySet.decide` does inside the wasm (`core/src/wasm.rs`): check the request's JSON
-/// text with the contract's limits, read it, decide, write the answer's JSON text.
+/// What the package's `PolicySet.decide` does inside the wasm (`core/src/wasm/`) with a request given as JSON
+/// text: check the text with the contract's limits, read it, decide. The package then builds the answer as a
+/// JavaScript object (`core/src/wasm/answer.rs`); natively the answer is written as JSON text.
 fn decide_json(set: &Set, request_text: &str, opts: Options) -> String {
     kmslab_core::json::parse_limited(request_text, MAX_QUESTION_BYTES).unwrap();
     let input: RequestInput = serde_json::from_str(request_text).unwrap();

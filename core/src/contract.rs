@@ -16,7 +16,11 @@ pub const MAX_QUESTION_BYTES: usize = 16 * 1024 * 1024;
 
 /// A question: a request and the policies that decide it.
 #[derive(Clone, Debug, serde::Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Question {
     pub request: RequestInput,
@@ -41,7 +45,11 @@ pub struct Question {
 
 /// A request: who does what on which resource, in which context.
 #[derive(Clone, Debug, serde::Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequestInput {
     pub principal: String,
@@ -62,7 +70,11 @@ pub struct RequestInput {
 
 /// A policy: JSON text, a JSON object, or `{ "name", "document" }`.
 #[derive(Clone, Debug, serde::Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(untagged)]
 pub enum PolicyInput {
     Text(String),
@@ -219,7 +231,11 @@ fn sources(
 /// The policies of a question without its request — what a [`PolicySet`] is built from once, to decide many
 /// requests (the npm package's `new PolicySet(input)`). Policy ids are those of [`Question`].
 #[derive(Clone, Debug, Default, serde::Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PolicySetInput {
     #[serde(default)]

@@ -14,7 +14,11 @@ pub const SHOWN_BYTES: usize = 48;
 
 /// One sealed or opened item.
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope {
     /// `online` (Feature Store online store) or `offline` (an S3 object, including the offline store).

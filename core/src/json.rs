@@ -15,7 +15,11 @@ pub const MAX_LEN: usize = 1024 * 1024;
 
 /// A position in the source text: 1-based line and column (in characters), 0-based byte offset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 pub struct Pos {
     pub line: u32,
     pub column: u32,
@@ -24,7 +28,11 @@ pub struct Pos {
 
 /// A range of the source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 pub struct Span {
     pub start: Pos,
     pub end: Pos,

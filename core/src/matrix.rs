@@ -15,6 +15,7 @@ use crate::world::World;
 #[cfg_attr(
     feature = "wasm-policy",
     derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object),
     tsify(rename = "AccessColumn")
 )]
 #[serde(rename_all = "camelCase")]
@@ -29,6 +30,7 @@ pub struct Column {
 #[cfg_attr(
     feature = "wasm-policy",
     derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object),
     tsify(rename = "AccessCell")
 )]
 #[serde(rename_all = "camelCase")]
@@ -45,6 +47,7 @@ pub struct Cell {
 #[cfg_attr(
     feature = "wasm-policy",
     derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object),
     tsify(rename = "AccessRow")
 )]
 #[serde(rename_all = "camelCase")]
@@ -58,6 +61,7 @@ pub struct Row {
 #[cfg_attr(
     feature = "wasm-policy",
     derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object),
     tsify(rename = "AccessMatrix")
 )]
 #[serde(rename_all = "camelCase")]

@@ -36,6 +36,7 @@ pub const MAX_CALLS: usize = 100_000;
 #[cfg_attr(
     feature = "wasm-policy",
     derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object),
     tsify(rename = "ScenarioDocument")
 )]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -83,7 +84,11 @@ fn default_partition() -> String {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AccountDecl {
     pub id: String,
@@ -92,7 +97,11 @@ pub struct AccountDecl {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PrincipalDecl {
     /// `arn:aws:iam::ACCOUNT:user/NAME` or `arn:aws:iam::ACCOUNT:role/NAME`.
@@ -106,7 +115,11 @@ pub struct PrincipalDecl {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OrganizationDecl {
     #[serde(default)]
@@ -119,7 +132,11 @@ pub struct OrganizationDecl {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KeyDecl {
     pub arn: String,
@@ -148,7 +165,11 @@ pub struct KeyDecl {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BucketDecl {
     pub name: String,
@@ -162,7 +183,11 @@ pub struct BucketDecl {
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Settings {
     /// Seconds before a new grant (or a retirement) takes effect everywhere (default 60).
@@ -181,6 +206,7 @@ pub struct Settings {
 #[cfg_attr(
     feature = "wasm-policy",
     derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object),
     tsify(rename = "ScenarioStep")
 )]
 #[serde(untagged)]
@@ -193,7 +219,11 @@ pub enum Step {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(untagged)]
 pub enum ClockStep {
     Seconds(i64),
@@ -201,7 +231,11 @@ pub enum ClockStep {
 }
 
 #[derive(Clone, Debug, Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CallDecl {
     /// A name later inputs refer to as `${NAME.Field}`.
@@ -272,7 +306,11 @@ impl fmt::Display for ScenarioError {
 
 /// The outcome of one call.
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct CallResult {
     pub index: usize,
@@ -313,7 +351,11 @@ pub struct CallResult {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct CallError {
     pub code: String,
@@ -321,7 +363,11 @@ pub struct CallError {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Expectation {
     pub passed: bool,
@@ -330,7 +376,11 @@ pub struct Expectation {
 
 /// Everything a run produced.
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct RunResult {
     pub kmslab: u64,
@@ -358,7 +408,11 @@ pub struct RunResult {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct ExpectationSummary {
     pub checked: usize,
@@ -651,7 +705,11 @@ impl fmt::Debug for Runner {
 
 /// Where a run stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Progress {
     /// Calls run so far, counting each run of a repeated call (`repeat`).

@@ -22,7 +22,11 @@ use crate::trail::Trail;
 
 /// One KMS request as the world saw it (for the request report and charts).
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct KmsRequest {
     pub time_ms: i64,

@@ -13,7 +13,8 @@
 //    after a warm-up; p50 and p99 of those.
 // 2. Batch throughput: `decideBatch` (decisions/s), against the others' sequential calls.
 // 3. wasm vs native: the same decisions through the same code paths natively (core/benches/compare.rs,
-//    criterion's medians read from target/criterion/compare) and in Node (mean per decision of a loop).
+//    criterion's medians read from target/criterion/compare) and in Node (mean per decision of a loop); for the
+//    target's path, native and wasm measured back to back three times (the machine's speed drifts).
 // 4. AES-256-GCM per-record seal + open in headless Chromium: the package's web build (`sealRecord`,
 //    `openRecord`) against WebCrypto (`crypto.subtle.encrypt`/`decrypt`, AES-GCM, a 256-bit key), one call
 //    per record as the data plane makes them, for 256 B, 1 KiB and 64 KiB; native from criterion
@@ -158,11 +159,15 @@ function stats(samples) {
   return { n: t.length, p50: at(0.5), p99: at(0.99), mean: sum / t.length };
 }
 
-/** Per-call times (ns) of `fn(q)` for every question, `n` calls each after `warm` (round robin over questions). */
+/** Per-call times (ns) of `fn(q)` for every question, `n` calls each after a warm-up of at least `warm` rounds
+ * and WARM_MS (round robin over questions). V8 first runs wasm from its baseline compiler and moves hot functions
+ * to its optimizing one in the background; the time floor lets that finish, so every engine is timed warm. */
+const WARM_MS = QUICK ? 300 : 2000;
 async function perCall(qs, n, warm, fn, isAsync = false) {
   n = Math.max(50, Math.round(n * SCALE));
   warm = Math.max(20, Math.round(warm * SCALE));
-  for (let i = 0; i < warm * qs.length; i++) {
+  const warmStart = performance.now();
+  for (let i = 0; i < warm * qs.length || performance.now() - warmStart < WARM_MS; i++) {
     const r = fn(qs[i % qs.length]);
     if (isAsync) await r;
   }
@@ -177,13 +182,20 @@ async function perCall(qs, n, warm, fn, isAsync = false) {
   return byQuestion;
 }
 
-/** Mean ns per decision of a loop of `n` rounds over the questions, timed as a whole (no per-call clock). */
+/** Mean ns per decision of `n` rounds over the questions, timed in 10 blocks as wholes (no per-call clock);
+ * the median block's mean, so that a moment of the machine doing something else doesn't decide the figure. */
 function loopMean(qs, n, fn) {
   n = Math.max(50, Math.round(n * SCALE));
   for (let i = 0; i < Math.max(100, n / 10); i++) for (const q of qs) fn(q);
-  const a = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) for (const q of qs) fn(q);
-  return Number(process.hrtime.bigint() - a) / (n * qs.length);
+  const blocks = 10;
+  const rounds = Math.max(5, Math.round(n / blocks));
+  const means = [];
+  for (let b = 0; b < blocks; b++) {
+    const a = process.hrtime.bigint();
+    for (let i = 0; i < rounds; i++) for (const q of qs) fn(q);
+    means.push(Number(process.hrtime.bigint() - a) / (rounds * qs.length));
+  }
+  return means.sort((x, y) => x - y)[blocks >> 1];
 }
 
 const pooled = (byQuestion, ids) => stats(ids.flatMap((id) => byQuestion.get(id) ?? []));
@@ -262,6 +274,25 @@ function criterionMedians(group) {
 }
 const native = criterionMedians("compare");
 const nativeEnvelope = criterionMedians("envelope seal+open");
+
+// The target's path (issue 5: "wasm within 2× of native"), measured back to back: native (criterion, this one
+// benchmark, `cargo bench`) then wasm (a loop in this process), three times; the ratio is the median of the
+// three pairs'. This machine's speed drifts by tens of percent over minutes, so a native figure from the start
+// of the run against a wasm figure from its middle would measure the drift as much as wasm. --quick (or
+// --no-cargo) skips it and compares with criterion's figure from the start.
+const TARGET_PATH = "decide, JSON in and out, no trace";
+const backToBack = [];
+if (!QUICK && !process.argv.includes("--no-cargo")) {
+  log(`wasm vs native back to back (${TARGET_PATH}), 3 pairs`);
+  for (let i = 0; i < 3; i++) {
+    const r = spawnSync("cargo", ["bench", "-p", "kmslab-core", "--bench", "compare", "--", "--noplot",
+      "--warm-up-time", "1", "--measurement-time", "3", `^compare/${TARGET_PATH}$`], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+    if (r.status !== 0) throw new Error("cargo bench (compare) failed");
+    const nativeNs = criterionMedians("compare")[TARGET_PATH] / questions.length;
+    const wasmNs = loopMean(questions, 5000, (q) => q.policySet.decide(q.requestText, { explain: false }));
+    backToBack.push({ nativeNs, wasmNs, ratio: wasmNs / nativeNs });
+  }
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // AES-256-GCM in headless Chromium: the package's web build against WebCrypto
@@ -456,7 +487,7 @@ out();
 out("**wasm (Node) vs native (criterion, `core/benches/compare.rs`)**, the same decisions along the same code path, " +
   `mean per decision over the ${questions.length} questions (µs):`);
 out();
-out("| Code path | native (criterion median ÷ questions) | wasm in Node | wasm ÷ native |");
+out("| Code path | native (criterion median ÷ questions) | wasm in Node (median of 10 timed blocks) | wasm ÷ native |");
 out("|---|---|---|---|");
 const wasmNative = [];
 for (const [id, wasmNs] of Object.entries(wasmLoops)) {
@@ -468,6 +499,11 @@ for (const [id, wasmNs] of Object.entries(wasmLoops)) {
   // decideBatch still reads and writes JSON: against the bare engine it is an upper bound, not the same path.
   const shown = !n ? "—" : id.startsWith("decide, parsed request") ? `(${ratio(wasmNs, n)})` : `**${ratio(wasmNs, n)}**`;
   out(`| ${label} | ${n ? us(n) : "not measured"} | ${us(wasmNs)} | ${shown} |`);
+}
+if (backToBack.length) {
+  out();
+  out(`Back to back (the target's path, \`${TARGET_PATH}\`: native, then wasm, three times): ` +
+    backToBack.map((p) => `${us(p.nativeNs)} µs native, ${us(p.wasmNs)} µs wasm: ${ratio(p.wasmNs, p.nativeNs)}`).join("; ") + ".");
 }
 out();
 
@@ -506,12 +542,13 @@ out();
 const best = (other, subset) => speed.filter((s) => s.other === other.name && s.subset === subset && s.kmslab === decideNT.name)[0];
 const vsIam = best(iamSim, "all");
 const vsCedar = best(cedarPre, "cedar");
-const decideRatio = wasmNative.find((w) => w.id === "decide, JSON in and out, no trace");
+const medianPair = [...backToBack].sort((a, b) => a.ratio - b.ratio)[backToBack.length >> 1];
+const decideRatio = medianPair ?? wasmNative.find((w) => w.id === TARGET_PATH);
 const smallest = sizes.kmslabPolicy?.gzip ?? sizes.kmslab.gzip;
 const targets = [
   { target: "kmslab ≥ 50× faster per decision than iam-simulate (`PolicySet.decide`, no trace, p50; the Node build)", value: vsIam.factor, met: vsIam.factor >= 50, shown: `${vsIam.factor.toFixed(0)}×` },
   { target: "kmslab ≥ 10× faster per decision than cedar-wasm (pre-parsed vs pre-parsed, p50; the Node build)", value: vsCedar.factor, met: vsCedar.factor >= 10, shown: `${vsCedar.factor.toFixed(1)}×` },
-  { target: "wasm within 2× of native (`decide`, JSON in and out, no trace; the Node build)", value: decideRatio.ratio, met: decideRatio.ratio !== null && decideRatio.ratio <= 2, shown: decideRatio.ratio ? `${decideRatio.ratio.toFixed(2)}×` : "not measured" },
+  { target: `wasm within 2× of native (\`decide\`, JSON in and out, no trace; the Node build; ${backToBack.length ? "median of 3 back-to-back pairs" : "criterion's figure from the start of the run"})`, value: decideRatio.ratio, met: decideRatio.ratio !== null && decideRatio.ratio <= 2, shown: decideRatio.ratio ? `${decideRatio.ratio.toFixed(2)}×` : "not measured" },
   { target: `core wasm under 150 KB gzip (${sizes.kmslabPolicy ? "kmslab/policy, the bundler build pages download" : "the whole package, the bundler build"})`, value: smallest, met: smallest < 150_000, shown: kb(smallest) },
 ];
 out("**Targets**:");
@@ -526,6 +563,6 @@ writeFileSync(JSON_OUT, JSON.stringify({
   machine, quick: QUICK,
   perDecision: engines.map((e) => ({ name: e.name, all: e.all, cedarSubset: e.cedarSubset,
     perQuestion: Object.fromEntries([...e.samples].map(([id, s]) => [id, stats(s)])) })),
-  speedups: speed, batch, wasmNative, native, nativeEnvelope, envelope, sizes, targets,
+  speedups: speed, batch, wasmNative, backToBack, native, nativeEnvelope, envelope, sizes, targets,
 }, null, 2) + "\n");
 log(`results: ${JSON_OUT}`);

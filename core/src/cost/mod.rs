@@ -242,7 +242,11 @@ fn strip_kms_prefix(operation: &str) -> &str {
 
 /// A request quota: at most `limit` requests in any `window_ms` (1,000 for "per second").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Quota {
     pub limit: u32,
@@ -482,7 +486,11 @@ pub struct KeyCost<'a> {
 
 /// What one key costs its owner.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyCharge {
     pub key_arn: String,
@@ -504,7 +512,11 @@ pub struct KeyCharge {
 
 /// Requests of one account for one operation, per quota bucket.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct OperationCount {
     pub account: String,
@@ -525,7 +537,11 @@ pub struct OperationCount {
 
 /// One account's requests in one calendar month (UTC), with the free tier applied.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct MonthCharge {
     /// `YYYY-MM`.
@@ -540,7 +556,11 @@ pub struct MonthCharge {
 
 /// One account's bill.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountCharge {
     pub account: String,
@@ -556,7 +576,11 @@ pub struct AccountCharge {
 
 /// How an account used one quota.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct QuotaUsage {
     pub account: String,
@@ -571,7 +595,11 @@ pub struct QuotaUsage {
 
 /// Costs and quota use up to a point in time.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct CostReport {
     pub as_of_ms: i64,

@@ -11,7 +11,11 @@ use crate::policy::values::format_date;
 
 /// A context value as supplied: one string, or a list (a multivalued key).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(untagged)]
 pub enum ContextValue {
     One(String),
@@ -20,7 +24,11 @@ pub enum ContextValue {
 
 /// Where a context entry came from, for the trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub enum ContextSource {
     Request,
@@ -28,7 +36,11 @@ pub enum ContextSource {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct ContextEntry {
     pub key: String,

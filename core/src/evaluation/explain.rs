@@ -12,7 +12,11 @@ use crate::policy::principal::MatchedVia;
 use crate::policy::Effect;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 pub enum Decision {
     Allow,
     ExplicitDeny,
@@ -21,7 +25,11 @@ pub enum Decision {
 
 /// The policy types of a question, in the order AWS evaluates them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub enum PolicyType {
     #[serde(rename = "serviceControlPolicies")]
@@ -52,7 +60,11 @@ impl PolicyType {
 
 /// Why the decision is what it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub enum Reason {
     AllowedByIdentityPolicy,
@@ -75,7 +87,11 @@ pub enum Reason {
 
 /// A statement (or grant) that decided the outcome.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Determining {
     pub policy_type: PolicyType,
@@ -90,7 +106,11 @@ pub struct Determining {
 
 /// The answer to a question (docs/contract.md).
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Answer {
     pub decision: Decision,
@@ -105,7 +125,11 @@ pub struct Answer {
 }
 
 #[derive(Clone, Debug, Default, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Trace {
     /// The text of every policy, as the spans refer to it (objects are pretty-printed first).
@@ -117,7 +141,11 @@ pub struct Trace {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicySourceText {
     pub policy: String,
@@ -129,6 +157,7 @@ pub struct PolicySourceText {
 #[cfg_attr(
     feature = "wasm-policy",
     derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object),
     tsify(rename = "TraceStep")
 )]
 #[serde(rename_all = "camelCase")]
@@ -140,7 +169,11 @@ pub struct Step {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyTypeTrace {
     pub policy_type: PolicyType,
@@ -151,7 +184,11 @@ pub struct PolicyTypeTrace {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyTrace {
     pub policy: String,
@@ -163,7 +200,11 @@ pub struct PolicyTrace {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantTrace {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -175,7 +216,11 @@ pub struct GrantTrace {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct StatementTrace {
     pub index: usize,
@@ -190,7 +235,11 @@ pub struct StatementTrace {
 }
 
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct ElementTrace {
     pub element: &'static str,

@@ -10,7 +10,11 @@ use crate::policy::principal::{Caller, MatchedVia, PrincipalPattern};
 
 /// A grant, in the shape `ListGrants` returns.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "PascalCase")]
 pub struct Grant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -30,7 +34,11 @@ pub struct Grant {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "PascalCase")]
 pub struct GrantConstraints {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,7 +70,11 @@ pub const GRANT_OPERATIONS: &[&str] = &[
 
 /// The outcome of checking one grant against a request, with the reason code of the trace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub enum GrantMatch {
     GrantMatched,

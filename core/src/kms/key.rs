@@ -9,7 +9,7 @@ macro_rules! aws_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-        #[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+        #[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }

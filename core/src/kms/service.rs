@@ -52,7 +52,11 @@ pub struct Call {
 
 /// One authorization KMS made while serving a call.
 #[derive(Clone, Debug, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Authorization {
     pub action: String,

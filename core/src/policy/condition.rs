@@ -35,7 +35,11 @@ pub enum Family {
 
 /// `ForAllValues:` / `ForAnyValue:` prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 pub enum SetOp {
     ForAllValues,
     ForAnyValue,

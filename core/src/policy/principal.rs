@@ -146,7 +146,11 @@ pub struct Caller {
 
 /// How a `Principal` element matched the caller; decides the principal-type rule (modelling decision 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub enum MatchedVia {
     /// The caller's account: delegation to the account's IAM policies.
@@ -194,7 +198,9 @@ impl Caller {
         if let Some(a) = Arn::parse(s) {
             let acct = Some(String::from(a.account)).filter(|x| is_account_id(x));
             acct.as_ref()?;
-            let last = |r: &str| String::from(r.rsplit('/').next().unwrap_or(r));
+            fn last(r: &str) -> &str {
+                r.rsplit('/').next().unwrap_or(r)
+            }
             return match (a.service, a.resource) {
                 ("iam", "root") => Some(base(
                     CallerType::Account,
@@ -208,7 +214,7 @@ impl Caller {
                     String::from(s),
                     acct,
                     a.partition,
-                    &last(r),
+                    last(r),
                 )),
                 ("iam", r) if r.starts_with("role/") => {
                     let mut c = base(
@@ -216,7 +222,7 @@ impl Caller {
                         String::from(s),
                         acct,
                         a.partition,
-                        &last(r),
+                        last(r),
                     );
                     c.role_arn = Some(String::from(s));
                     Some(c)
@@ -245,7 +251,7 @@ impl Caller {
                     String::from(s),
                     acct,
                     a.partition,
-                    &last(r),
+                    last(r),
                 )),
                 _ => None,
             };

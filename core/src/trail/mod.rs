@@ -106,7 +106,11 @@ pub struct ServiceCall<'a> {
 
 /// `userIdentity.sessionContext.sessionIssuer`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionIssuer {
     #[serde(rename = "type")]
@@ -119,7 +123,11 @@ pub struct SessionIssuer {
 
 /// `userIdentity.sessionContext.attributes`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionAttributes {
     pub creation_date: String,
@@ -128,7 +136,11 @@ pub struct SessionAttributes {
 
 /// `userIdentity.sessionContext`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionContext {
     pub attributes: SessionAttributes,
@@ -139,7 +151,11 @@ pub struct SessionContext {
 /// `userIdentity` (CT-DG user-identity: Root, IAMUser, AssumedRole, FederatedUser, AWSAccount, AWSService,
 /// Unknown).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentity {
     #[serde(rename = "type")]
@@ -165,6 +181,7 @@ pub struct UserIdentity {
 #[cfg_attr(
     feature = "wasm-policy",
     derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object),
     tsify(rename = "CloudTrailResource")
 )]
 pub struct Resource {
@@ -178,7 +195,11 @@ pub struct Resource {
 
 /// `tlsDetails` of a call a client made directly (not through a service).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]
+#[cfg_attr(
+    feature = "wasm-policy",
+    derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object)
+)]
 #[serde(rename_all = "camelCase")]
 pub struct TlsDetails {
     pub tls_version: String,
@@ -191,6 +212,7 @@ pub struct TlsDetails {
 #[cfg_attr(
     feature = "wasm-policy",
     derive(tsify::Tsify),
+    tsify(missing_as_null, hashmap_as_object),
     tsify(rename = "CloudTrailEvent")
 )]
 #[serde(rename_all = "camelCase")]

@@ -8,29 +8,49 @@
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
-use js_sys::{Array, Object, Reflect};
-use serde::Serialize;
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::to_js;
 use crate::evaluation::{Answer, Decision, Determining, Reason};
 
-/// Builds answers for one policy set; holds the set's frozen `determining` entries and the member names.
+#[wasm_bindgen]
+extern "C" {
+    /// An answer object under construction: plain property assignments (`o.decision = …`), in the order of
+    /// the answer's JSON members — no `Reflect.set`, no member names copied in.
+    #[wasm_bindgen(extends = Object)]
+    type AnswerObject;
+    #[wasm_bindgen(method, setter = decision)]
+    fn set_decision(this: &AnswerObject, v: &JsValue);
+    #[wasm_bindgen(method, setter = reason)]
+    fn set_reason(this: &AnswerObject, v: &JsValue);
+    #[wasm_bindgen(method, setter = determining)]
+    fn set_determining(this: &AnswerObject, v: &JsValue);
+    #[wasm_bindgen(method, setter = missingContextKeys)]
+    fn set_missing_context_keys(this: &AnswerObject, v: &JsValue);
+    #[wasm_bindgen(method, setter = message)]
+    fn set_message(this: &AnswerObject, v: &JsValue);
+    #[wasm_bindgen(method, setter = errors)]
+    fn set_errors(this: &AnswerObject, v: &JsValue);
+    #[wasm_bindgen(method, setter = warnings)]
+    fn set_warnings(this: &AnswerObject, v: &JsValue);
+}
+
+/// Builds answers for one policy set; holds the set's frozen `determining` entries.
 pub(super) struct AnswerWriter {
-    keys: Keys,
-    decisions: RefCell<Vec<(Decision, JsValue)>>,
-    reasons: RefCell<Vec<(Reason, JsValue)>>,
+    decisions: Made<Decision>,
+    reasons: Made<Reason>,
     /// At most one entry per statement (and grant) of the set: the cache can't grow past the set's size.
-    determining: RefCell<Vec<(Determining, JsValue)>>,
+    determining: Made<Determining>,
 }
 
 impl AnswerWriter {
     pub(super) fn new() -> AnswerWriter {
         AnswerWriter {
-            keys: Keys::new(),
-            decisions: RefCell::new(Vec::new()),
-            reasons: RefCell::new(Vec::new()),
-            determining: RefCell::new(Vec::new()),
+            decisions: Made::default(),
+            reasons: Made::default(),
+            determining: Made::default(),
         }
     }
 
@@ -39,91 +59,69 @@ impl AnswerWriter {
         if answer.trace.is_some() || !answer.errors.is_empty() || !answer.warnings.is_empty() {
             return to_js(answer);
         }
-        let k = &self.keys;
-        let o = Object::new();
-        let determining = Array::new_with_length(len_u32(answer.determining.len()));
-        for (i, d) in answer.determining.iter().enumerate() {
-            determining.set(len_u32(i), self.determining_entry(d)?);
+        let o: AnswerObject = Object::new().unchecked_into();
+        // The JSON name of an enum value (`"Allow"`, `"explicitDeny"` …) as a JavaScript string.
+        self.decisions
+            .with(&answer.decision, to_js, |v| o.set_decision(v))?;
+        self.reasons
+            .with(&answer.reason, to_js, |v| o.set_reason(v))?;
+        let determining = Array::new();
+        for d in &answer.determining {
+            self.determining.with(d, frozen, |v| {
+                determining.push(v);
+            })?;
         }
-        let missing = Array::new_with_length(len_u32(answer.missing_context_keys.len()));
-        for (i, key) in answer.missing_context_keys.iter().enumerate() {
-            missing.set(len_u32(i), JsValue::from_str(key));
+        o.set_determining(&determining);
+        let missing = Array::new();
+        for key in &answer.missing_context_keys {
+            missing.push(&JsValue::from_str(key));
         }
+        o.set_missing_context_keys(&missing);
         let message = answer
             .message
             .as_deref()
             .map_or(JsValue::NULL, JsValue::from_str);
-        set(
-            &o,
-            &k.decision,
-            &interned(&self.decisions, answer.decision)?,
-        )?;
-        set(&o, &k.reason, &interned(&self.reasons, answer.reason)?)?;
-        set(&o, &k.determining, &determining)?;
-        set(&o, &k.missing_context_keys, &missing)?;
-        set(&o, &k.message, &message)?;
-        set(&o, &k.errors, &Array::new())?;
-        set(&o, &k.warnings, &Array::new())?;
+        o.set_message(&message);
+        o.set_errors(&Array::new());
+        o.set_warnings(&Array::new());
         Ok(o.into())
     }
+}
 
-    /// The set's frozen object for this statement, made the first time an answer names it.
-    fn determining_entry(&self, d: &Determining) -> Result<JsValue, JsValue> {
-        if let Some((_, v)) = self.determining.borrow().iter().find(|(e, _)| e == d) {
-            return Ok(v.clone());
+/// JavaScript values made once per key and lent to every answer that needs them (lent, not cloned: a
+/// clone of a `JsValue` takes a slot of wasm-bindgen's table).
+struct Made<K>(RefCell<Vec<(K, JsValue)>>);
+
+impl<K> Default for Made<K> {
+    fn default() -> Self {
+        Made(RefCell::new(Vec::new()))
+    }
+}
+
+impl<K: Clone + PartialEq> Made<K> {
+    /// Calls `use_value` with the value for `key`, made by `make` the first time.
+    fn with(
+        &self,
+        key: &K,
+        make: impl FnOnce(&K) -> Result<JsValue, JsValue>,
+        use_value: impl FnOnce(&JsValue),
+    ) -> Result<(), JsValue> {
+        if let Some((_, v)) = self.0.borrow().iter().find(|(k, _)| k == key) {
+            use_value(v);
+            return Ok(());
         }
-        let v = to_js(d)?;
-        deep_freeze(&v);
-        self.determining.borrow_mut().push((d.clone(), v.clone()));
-        Ok(v)
+        let v = make(key)?;
+        use_value(&v);
+        self.0.borrow_mut().push((key.clone(), v));
+        Ok(())
     }
 }
 
-/// The answer's member names, made once (each `JsValue::from_str` copies the name into JavaScript).
-struct Keys {
-    decision: JsValue,
-    reason: JsValue,
-    determining: JsValue,
-    missing_context_keys: JsValue,
-    message: JsValue,
-    errors: JsValue,
-    warnings: JsValue,
-}
-
-impl Keys {
-    fn new() -> Keys {
-        Keys {
-            decision: JsValue::from_str("decision"),
-            reason: JsValue::from_str("reason"),
-            determining: JsValue::from_str("determining"),
-            missing_context_keys: JsValue::from_str("missingContextKeys"),
-            message: JsValue::from_str("message"),
-            errors: JsValue::from_str("errors"),
-            warnings: JsValue::from_str("warnings"),
-        }
-    }
-}
-
-/// The JSON name of an enum value (`"Allow"`, `"explicitDeny"` …) as a JavaScript string, made once.
-fn interned<T: Copy + PartialEq + Serialize>(
-    cache: &RefCell<Vec<(T, JsValue)>>,
-    value: T,
-) -> Result<JsValue, JsValue> {
-    if let Some((_, v)) = cache.borrow().iter().find(|(t, _)| *t == value) {
-        return Ok(v.clone());
-    }
-    let v = to_js(&value)?;
-    cache.borrow_mut().push((value, v.clone()));
+/// A statement's `determining` entry as the JSON would give it, frozen with everything inside it.
+fn frozen(d: &Determining) -> Result<JsValue, JsValue> {
+    let v = to_js(d)?;
+    deep_freeze(&v);
     Ok(v)
-}
-
-fn set(o: &Object, key: &JsValue, value: &JsValue) -> Result<(), JsValue> {
-    Reflect::set(o, key, value).map(|_| ())
-}
-
-/// Array lengths and indexes: an answer's lists are far shorter than `u32::MAX`.
-fn len_u32(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// `Object.freeze` on an object and every object inside it.

@@ -5,7 +5,7 @@
 //! engine's own limits and error codes — and come back as objects through `JSON.parse`, so what a JavaScript
 //! caller sees is exactly the documented JSON. The one exception is the hot path: `PolicySet.decide`'s answers
 //! without a trace are built as the same objects directly ([`answer`]). The TypeScript types of every input and output are generated
-//! from those serde types by `tsify` (`#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify))]`); the functions
+//! from those serde types by `tsify` (`#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]`); the functions
 //! here only name them (`unchecked_param_type`, `unchecked_return_type`).
 //!
 //! Input the engine can't use makes a function throw a [`KmslabError`]: a JavaScript `Error` whose `name` is
@@ -42,6 +42,7 @@ use answer::AnswerWriter;
 /// What every function of the package throws when it can't use its input. At run time it is a JavaScript
 /// `Error` (so it has a stack) whose `name` is `"KmslabError"`.
 #[derive(Clone, Debug, Serialize, tsify::Tsify)]
+#[tsify(missing_as_null, hashmap_as_object)]
 pub struct KmslabError {
     #[tsify(type = "\"KmslabError\"")]
     pub name: &'static str,
@@ -51,6 +52,7 @@ pub struct KmslabError {
 
 /// The stable codes of [`KmslabError`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, tsify::Tsify)]
+#[tsify(missing_as_null, hashmap_as_object)]
 pub enum ErrorCode {
     /// An argument of the wrong type (`undefined`, a function, an object that can't be turned into JSON,
     /// an unknown policy kind, a call index out of range).
@@ -168,9 +170,42 @@ fn json_text(
     indent: u32,
     too_large: &str,
 ) -> Result<String, JsValue> {
-    let text: JsString = if let Some(s) = value.dyn_ref::<JsString>() {
-        s.clone()
-    } else if !value.is_object()
+    json_text_of(value, what, max, indent, too_large).map(|t| t.text)
+}
+
+/// An argument's JSON text, and whether the caller gave it as text ([`json_text`]).
+struct JsonText {
+    text: String,
+    given_as_text: bool,
+}
+
+fn json_text_of(
+    value: &JsValue,
+    what: &str,
+    max: usize,
+    indent: u32,
+    too_large: &str,
+) -> Result<JsonText, JsValue> {
+    let larger = || {
+        error(
+            too_large,
+            &format!("{what} is larger than {} MiB", max / (1024 * 1024)),
+        )
+    };
+    if let Some(s) = value.dyn_ref::<JsString>() {
+        // A UTF-16 code unit is at least one UTF-8 byte: don't copy what is sure to be refused.
+        if usize::try_from(s.length()).unwrap_or(usize::MAX) > max {
+            return Err(larger());
+        }
+        let text = value
+            .as_string()
+            .ok_or_else(|| invalid_argument(&format!("{what} is not text")))?;
+        return Ok(JsonText {
+            text,
+            given_as_text: true,
+        });
+    }
+    if !value.is_object()
         && (value.is_undefined()
             || value.is_null()
             || value.is_function()
@@ -181,36 +216,30 @@ fn json_text(
             "{what} must be an object or its JSON text, not {}",
             kind_of(value)
         )));
-    } else {
-        // Without indentation, plain `JSON.stringify` (V8's fast path; a request per decision).
-        let text = if indent == 0 {
-            JSON::stringify(value)
-        } else {
-            JSON::stringify_with_replacer_and_space(value, &JsValue::NULL, &JsValue::from(indent))
-        }
-        .map_err(|e| {
-            invalid_argument(&format!(
-                "{what} can't be converted to JSON: {}",
-                message_of(&e)
-            ))
-        })?;
-        // `JSON.stringify` gives `undefined` for an object whose `toJSON` returns nothing.
-        if !text.is_string() {
-            return Err(invalid_argument(&format!(
-                "{what} can't be converted to JSON"
-            )));
-        }
-        text
-    };
-    // A UTF-16 code unit is at least one UTF-8 byte: don't copy what is sure to be refused.
-    if usize::try_from(text.length()).unwrap_or(usize::MAX) > max {
-        return Err(error(
-            too_large,
-            &format!("{what} is larger than {} MiB", max / (1024 * 1024)),
-        ));
     }
-    text.as_string()
-        .ok_or_else(|| invalid_argument(&format!("{what} is not text")))
+    // Without indentation, plain `JSON.stringify` (V8's fast path; a request per decision).
+    let text = if indent == 0 {
+        JSON::stringify(value)
+    } else {
+        JSON::stringify_with_replacer_and_space(value, &JsValue::NULL, &JsValue::from(indent))
+    }
+    .map_err(|e| {
+        invalid_argument(&format!(
+            "{what} can't be converted to JSON: {}",
+            message_of(&e)
+        ))
+    })?;
+    // `JSON.stringify` gives `undefined` for an object whose `toJSON` returns nothing.
+    let text = text
+        .as_string()
+        .ok_or_else(|| invalid_argument(&format!("{what} can't be converted to JSON")))?;
+    if text.len() > max {
+        return Err(larger());
+    }
+    Ok(JsonText {
+        text,
+        given_as_text: false,
+    })
 }
 
 fn message_of(e: &JsValue) -> String {
@@ -226,15 +255,15 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     JSON::parse(&text).map_err(|e| error("InternalError", &message_of(&e)))
 }
 
-/// Reads a request given as an object or as JSON text (`json_text` made the text). `JSON.stringify`'s
+/// Reads a request given as an object or as JSON text ([`json_text_of`] made the text). `JSON.stringify`'s
 /// text is well-formed, within the size limit and without duplicate keys, so only text given as such
 /// goes through the contract's JSON checks first ([`from_text`]); serde_json's own nesting limit
 /// still applies to both.
-fn from_value_or_text<T: DeserializeOwned>(given: &JsValue, text: &str) -> Result<T, JsValue> {
-    if given.is_string() {
-        return from_text(text);
+fn from_json_text<T: DeserializeOwned>(json: &JsonText) -> Result<T, JsValue> {
+    if json.given_as_text {
+        return from_text(&json.text);
     }
-    serde_json::from_str(text)
+    serde_json::from_str(&json.text)
         .map_err(|e| contract_error(ContractError::InvalidQuestion(e.to_string())))
 }
 
@@ -284,6 +313,7 @@ pub fn evaluate(
 
 /// The diagnostics of one policy document.
 #[derive(Clone, Debug, Serialize, tsify::Tsify)]
+#[tsify(missing_as_null, hashmap_as_object)]
 pub struct Validation {
     /// No errors (warnings allowed): AWS would accept the policy.
     pub valid: bool,
@@ -346,6 +376,7 @@ pub fn validate_policy(
 
 /// Options of one decision.
 #[derive(Clone, Copy, Debug, Default, serde::Deserialize, tsify::Tsify)]
+#[tsify(missing_as_null, hashmap_as_object)]
 #[serde(rename_all = "camelCase")]
 pub struct DecideOptions {
     /// Build the trace tree (default: the policy set's `explain`, itself true by default).
@@ -508,14 +539,14 @@ impl JsPolicySet {
         #[wasm_bindgen(unchecked_optional_param_type = "DecideOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let opts = self.options(&options)?;
-        let text = json_text(
+        let json = json_text_of(
             &request,
             "the request",
             MAX_QUESTION_BYTES,
             0,
             "InvalidJson",
         )?;
-        let request: RequestInput = from_value_or_text(&request, &text)?;
+        let request: RequestInput = from_json_text(&json)?;
         let answer = self.decide_one(request, opts).map_err(contract_error)?;
         self.answers.write(&answer)
     }
@@ -538,14 +569,14 @@ impl JsPolicySet {
                 kind_of(&requests)
             )));
         }
-        let text = json_text(
+        let json = json_text_of(
             &requests,
             "the requests",
             MAX_QUESTION_BYTES,
             0,
             "InvalidJson",
         )?;
-        let requests: Vec<RequestInput> = from_value_or_text(&requests, &text)?;
+        let requests: Vec<RequestInput> = from_json_text(&json)?;
         let answers = js_sys::Array::new();
         for (i, r) in requests.into_iter().enumerate() {
             let answer = self
@@ -608,6 +639,7 @@ pub fn open_record(
 /// A document decoded from a share link.
 #[cfg(feature = "wasm")]
 #[derive(Clone, Debug, Serialize, tsify::Tsify)]
+#[tsify(missing_as_null, hashmap_as_object)]
 #[serde(rename_all = "camelCase")]
 pub struct SharedDocument {
     /// The scenario document's JSON text.
