@@ -4,9 +4,10 @@
 //! (`docs/scenario.md`). Values cross the boundary as JSON text — the engine's own serde types, with the
 //! engine's own limits and error codes — and come back as objects through `JSON.parse`, so what a JavaScript
 //! caller sees is exactly the documented JSON. The one exception is the hot path: `PolicySet.decide`'s answers
-//! without a trace are built as the same objects directly ([`answer`]). The TypeScript types of every input and output are generated
-//! from those serde types by `tsify` (`#[cfg_attr(feature = "wasm-policy", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]`); the functions
-//! here only name them (`unchecked_param_type`, `unchecked_return_type`).
+//! without a trace are built as the same objects directly ([`answer`]). The TypeScript types of every input
+//! and output are generated from those serde types by `tsify` (`#[cfg_attr(feature = "wasm-policy",
+//! derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]`: JSON's types, see `core/Cargo.toml`);
+//! the functions here only name them (`unchecked_param_type`, `unchecked_return_type`).
 //!
 //! Input the engine can't use makes a function throw a [`KmslabError`]: a JavaScript `Error` whose `name` is
 //! `"KmslabError"`, with a stable `code` ([`ErrorCode`]) and a `message`. Nothing else is ever thrown; nothing
