@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use kmslab_core::contract::{PolicySetInput, RequestInput, MAX_QUESTION_BYTES};
-use kmslab_core::evaluation::{Options, ParseCache, PolicySet, Request};
+use kmslab_core::evaluation::{Clock, Options, ParseCache, PolicySet, Request};
 use kmslab_core::policy::arn::is_kms_key_arn;
 use kmslab_core::{evaluate_json_at, Decision};
 use serde_json::Value;
@@ -125,12 +125,12 @@ fn benches(c: &mut Criterion) {
     let (sets, questions) = load();
     let no_trace = Options {
         explain: false,
-        now_ms: 0,
+        now: Clock::At(0),
         warnings: false,
     };
     let trace = Options {
         explain: true,
-        now_ms: 0,
+        now: Clock::At(0),
         warnings: false,
     };
     // The engines must agree before anything is timed (run.mjs checks the same for the other engines).

@@ -11,7 +11,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use kmslab_core::evaluation::context::ContextValue;
-use kmslab_core::evaluation::{Options, PolicySet, PolicySource, PolicySources, Request};
+use kmslab_core::evaluation::{Clock, Options, PolicySet, PolicySource, PolicySources, Request};
 use kmslab_core::{parse_policy, Decision, PolicyKind};
 
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -85,12 +85,12 @@ fn benches(c: &mut Criterion) {
     let req = request();
     let no_trace = Options {
         explain: false,
-        now_ms: 0,
+        now: Clock::At(0),
         warnings: true,
     };
     let trace = Options {
         explain: true,
-        now_ms: 0,
+        now: Clock::At(0),
         warnings: true,
     };
     let seed = set_for(SEED);

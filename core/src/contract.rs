@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use crate::evaluation::context::ContextValue;
-use crate::evaluation::{Answer, Options, PolicySet, PolicySource, PolicySources, Request};
+use crate::evaluation::{Answer, Clock, Options, PolicySet, PolicySource, PolicySources, Request};
 use crate::kms::Grant;
 use crate::policy::arn::is_kms_key_arn;
 
@@ -191,7 +191,7 @@ impl Question {
         let req = self.request()?;
         let opts = Options {
             explain: self.explain.unwrap_or(true),
-            now_ms,
+            now: Clock::At(now_ms),
             warnings: true,
         };
         Ok(self.policy_set().decide(&req, opts))

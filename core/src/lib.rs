@@ -43,7 +43,7 @@ mod wasm;
 
 pub use contract::{evaluate_json, evaluate_json_at, validate_policy, ContractError, Question};
 pub use diag::{Diagnostic, Severity};
-pub use evaluation::{Answer, Decision, Options, PolicySet, Reason, Request};
+pub use evaluation::{Answer, Clock, Decision, Options, PolicySet, Reason, Request};
 pub use policy::{parse_policy, PolicyKind};
 
 /// A bare `no_std` wasm build (no `std`, no `wasm`/`wasm-policy` feature) links as a cdylib only with an allocator and

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::cost::{Meter, Metered};
 use crate::evaluation::context::ContextValue;
-use crate::evaluation::{Answer, Options, PolicySet, PolicySources, Request};
+use crate::evaluation::{Answer, Clock, Options, PolicySet, PolicySources, Request};
 use crate::featurestore::FeatureStore;
 use crate::iam::Directory;
 use crate::kms::crypto::{Entropy, SeededEntropy};
@@ -271,7 +271,7 @@ impl World {
             &req,
             Options {
                 explain: true,
-                now_ms: self.clock_ms,
+                now: Clock::At(self.clock_ms),
                 warnings: true,
             },
         );

@@ -7,7 +7,7 @@
     clippy::indexing_slicing
 )]
 
-use kmslab_core::evaluation::{Options, PolicySet};
+use kmslab_core::evaluation::{Clock, Options, PolicySet};
 use kmslab_core::{Decision, PolicyKind, Question};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -132,7 +132,7 @@ fn decide(c: &Case) -> Decision {
         &q.request().unwrap(),
         Options {
             explain: false,
-            now_ms: 0,
+            now: Clock::At(0),
             warnings: true,
         },
     )

@@ -14,7 +14,7 @@
 // 2. Batch throughput: `decideBatch` (decisions/s), against the others' sequential calls.
 // 3. wasm vs native: the same decisions through the same code paths natively (core/benches/compare.rs,
 //    criterion's medians read from target/criterion/compare) and in Node (mean per decision of a loop); for the
-//    target's path, native and wasm measured back to back three times (the machine's speed drifts).
+//    target's path, native and wasm measured back to back five times (the machine's speed drifts).
 // 4. AES-256-GCM per-record seal + open in headless Chromium: the package's web build (`sealRecord`,
 //    `openRecord`) against WebCrypto (`crypto.subtle.encrypt`/`decrypt`, AES-GCM, a 256-bit key), one call
 //    per record as the data plane makes them, for 256 B, 1 KiB and 64 KiB; native from criterion
@@ -265,21 +265,29 @@ const native = criterionMedians("compare");
 const nativeEnvelope = criterionMedians("envelope seal+open");
 
 // The target's path (issue 5: "wasm within 2× of native"), measured back to back: native (criterion, this one
-// benchmark, `cargo bench`) then wasm (a loop in this process), three times; the ratio is the median of the
-// three pairs'. This machine's speed drifts by tens of percent over minutes, so a native figure from the start
-// of the run against a wasm figure from its middle would measure the drift as much as wasm. --quick (or
-// --no-cargo) skips it and compares with criterion's figure from the start.
+// benchmark, `cargo bench`) and wasm (a loop in this process), five times, the order alternating (native first,
+// then wasm first, …) so that a steady drift of the machine's speed doesn't favour one side; the ratio is the
+// median of the five pairs'. This machine's speed drifts by tens of percent over minutes, so a native figure
+// from the start of the run against a wasm figure from its middle would measure the drift as much as wasm.
+// --quick (or --no-cargo) skips it and compares with criterion's figure from the start.
 const TARGET_PATH = "decide, JSON in and out, no trace";
+const PAIRS = 5;
 const backToBack = [];
 if (!QUICK && !process.argv.includes("--no-cargo")) {
-  log(`wasm vs native back to back (${TARGET_PATH}), 3 pairs`);
-  for (let i = 0; i < 3; i++) {
+  log(`wasm vs native back to back (${TARGET_PATH}), ${PAIRS} pairs`);
+  const nativeOnce = () => {
     const r = spawnSync("cargo", ["bench", "-p", "kmslab-core", "--bench", "compare", "--", "--noplot",
       "--warm-up-time", "1", "--measurement-time", "3", `^compare/${TARGET_PATH}$`], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
     if (r.status !== 0) throw new Error("cargo bench (compare) failed");
-    const nativeNs = criterionMedians("compare")[TARGET_PATH] / questions.length;
-    const wasmNs = loopMean(questions, 5000, (q) => q.policySet.decide(q.requestText, { explain: false }));
-    backToBack.push({ nativeNs, wasmNs, ratio: wasmNs / nativeNs });
+    return criterionMedians("compare")[TARGET_PATH] / questions.length;
+  };
+  const wasmOnce = () => loopMean(questions, 5000, (q) => q.policySet.decide(q.requestText, { explain: false }));
+  for (let i = 0; i < PAIRS; i++) {
+    const nativeFirst = i % 2 === 0;
+    const first = nativeFirst ? nativeOnce() : wasmOnce();
+    const second = nativeFirst ? wasmOnce() : nativeOnce();
+    const [nativeNs, wasmNs] = nativeFirst ? [first, second] : [second, first];
+    backToBack.push({ nativeFirst, nativeNs, wasmNs, ratio: wasmNs / nativeNs });
   }
 }
 const medianPair = [...backToBack].sort((a, b) => a.ratio - b.ratio)[backToBack.length >> 1];
@@ -507,8 +515,10 @@ for (const [id, wasmNs] of Object.entries(wasmLoops)) {
 }
 if (backToBack.length) {
   out();
-  out(`Back to back (the target's path, \`${TARGET_PATH}\`: native, then wasm, three times): ` +
-    backToBack.map((p) => `${us(p.nativeNs)} µs native, ${us(p.wasmNs)} µs wasm: ${ratio(p.wasmNs, p.nativeNs)}`).join("; ") + ".");
+  out(`Back to back (the target's path, \`${TARGET_PATH}\`, ${backToBack.length} pairs, native first then wasm first in turn): ` +
+    backToBack.map((p) => p.nativeFirst
+      ? `${us(p.nativeNs)} µs native, then ${us(p.wasmNs)} µs wasm: ${ratio(p.wasmNs, p.nativeNs)}`
+      : `${us(p.wasmNs)} µs wasm, then ${us(p.nativeNs)} µs native: ${ratio(p.wasmNs, p.nativeNs)}`).join("; ") + ".");
 }
 out();
 
@@ -552,7 +562,7 @@ const smallest = sizes.kmslabPolicy?.gzip ?? sizes.kmslab.gzip;
 const targets = [
   { target: "kmslab ≥ 50× faster per decision than iam-simulate (`PolicySet.decide`, no trace, p50; the Node build)", value: vsIam.factor, met: vsIam.factor >= 50, shown: `${vsIam.factor.toFixed(0)}×` },
   { target: "kmslab ≥ 10× faster per decision than cedar-wasm (pre-parsed vs pre-parsed, p50; the Node build)", value: vsCedar.factor, met: vsCedar.factor >= 10, shown: `${vsCedar.factor.toFixed(1)}×` },
-  { target: `wasm within 2× of native (\`decide\`, JSON in and out, no trace; the Node build; ${backToBack.length ? "median of 3 back-to-back pairs" : "criterion's figure from the start of the run"})`, value: decideRatio.ratio, met: decideRatio.ratio !== null && decideRatio.ratio <= 2, shown: decideRatio.ratio ? `${decideRatio.ratio.toFixed(2)}×` : "not measured" },
+  { target: `wasm within 2× of native (\`decide\`, JSON in and out, no trace; the Node build; ${backToBack.length ? `median of ${backToBack.length} back-to-back pairs` : "criterion's figure from the start of the run"})`, value: decideRatio.ratio, met: decideRatio.ratio !== null && decideRatio.ratio <= 2, shown: decideRatio.ratio ? `${decideRatio.ratio.toFixed(2)}×` : "not measured" },
   { target: `core wasm under 150 KB gzip (${sizes.kmslabPolicy ? "kmslab/policy, the bundler build pages download" : "the whole package, the bundler build"})`, value: smallest, met: smallest < 150_000, shown: kb(smallest) },
 ];
 out("**Targets**:");

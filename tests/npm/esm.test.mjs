@@ -137,6 +137,40 @@ test("PolicySet.decide without a trace: the answer evaluate gives, member for me
   assert.deepEqual([...seen].sort(), ["Allow", "ExplicitDeny", "ImplicitDeny"]);
 });
 
+test("PolicySet.decide reads any text: non-ASCII, a lone surrogate, past 64 KiB, after the memory grows", () => {
+  // decide copies a request's JSON text into a buffer with TextEncoder.encodeInto (reused and grown as
+  // needed up to 64 KiB; a buffer of its own beyond): the text must read as any other string the package
+  // reads, and the answers must be evaluate's.
+  const name = "héllo 🎉 世界";
+  const policies = { identityPolicies: [{ Version: "2012-10-17", Statement: [{ Effect: "Allow",
+    Action: "s3:GetObject", Resource: "*",
+    Condition: { StringEquals: { "app:name": name, "app:lone": "\uFFFD" } } }] }] };
+  const set = new PolicySet(policies);
+  const request = (context) => ({ principal: USER, action: "s3:GetObject", resource: "arn:aws:s3:::b/k", context });
+  const check = (context, decision, what) => {
+    const expected = { ...evaluate({ ...policies, request: request(context), explain: false }), warnings: [] };
+    assert.equal(expected.decision, decision, what);
+    for (const r of [request(context), JSON.stringify(request(context))]) {
+      assert.deepEqual(set.decide(r, { explain: false }), expected, `${what} (${typeof r})`);
+    }
+  };
+  check({ "app:name": name, "app:lone": "\uFFFD" }, "Allow", "non-ASCII");
+  check({ "app:name": "hello", "app:lone": "\uFFFD" }, "ImplicitDeny", "a different value");
+  // A lone surrogate in text given as such reads as U+FFFD, as TextEncoder writes it.
+  const lone = `{"principal":"${USER}","action":"s3:GetObject","resource":"arn:aws:s3:::b/k",` +
+    `"context":{"app:name":"${name}","app:lone":"\ud800"}}`;
+  assert.equal(set.decide(lone, { explain: false }).decision, "Allow");
+  // The reused buffer grows (from 1 KiB): 5,000 two-byte characters (15,000 bytes at most).
+  check({ "app:name": name, "app:lone": "\uFFFD", "app:pad": "é".repeat(5_000) }, "Allow", "a larger buffer");
+  // Past the reused buffer: 30,000 two-byte characters (90,000 bytes at most).
+  check({ "app:name": name, "app:lone": "\uFFFD", "app:pad": "é".repeat(30_000) }, "Allow", "past 64 KiB");
+  // 4 MB of text (a 12 MB buffer) grows the WebAssembly memory, which detaches the reused buffer's view; the
+  // next small request still reads right.
+  check({ "app:name": name, "app:lone": "\uFFFD", "app:pad": "x".repeat(4_000_000) }, "Allow", "4 MB");
+  check({ "app:name": name, "app:lone": "\uFFFD" }, "Allow", "after the memory grew");
+  check({ "app:name": "hello" }, "ImplicitDeny", "after the memory grew, a different value");
+});
+
 test("PolicySet.decideBatch decides 1,000 requests in one call, in order", () => {
   const set = new PolicySet({ resourcePolicy: seedKeyPolicy, explain: false });
   const requests = Array.from({ length: 1000 }, (_, i) => ({
@@ -307,6 +341,15 @@ test("bad input throws a KmslabError with a code, never anything else", () => {
   throwsKmslab(() => new PolicySet({ request: {} }), "InvalidQuestion");
   const set = new PolicySet({});
   throwsKmslab(() => set.decide({ principal: USER }), "InvalidQuestion");
+  // Past 16 MiB, given as text or as an object: in UTF-16 code units (refused before any copy), and in UTF-8
+  // bytes only (9 Mi two-byte characters).
+  for (const pad of ["x".repeat(17 * 1024 * 1024), "é".repeat(9 * 1024 * 1024)]) {
+    const request = { principal: USER, action: "a:b", resource: "*", context: { pad } };
+    for (const r of [request, JSON.stringify(request)]) {
+      const e = throwsKmslab(() => set.decide(r), "InvalidJson");
+      assert.match(e.message, /the request is larger than 16 MiB|the largest accepted is 16777216 bytes/);
+    }
+  }
   throwsKmslab(() => set.decide({ principal: USER, action: "a:b", resource: "*" }, { explain: "yes" }), "InvalidArgument");
   throwsKmslab(() => set.decideBatch({ principal: USER }), "InvalidArgument");
   const e = throwsKmslab(() => set.decideBatch([{ principal: USER, action: "a:b", resource: "*" },

@@ -3,7 +3,9 @@
 use alloc::borrow::Cow;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::cell::Cell;
 
+use super::Clock;
 use crate::policy::condition::{ConditionContext, RequestValues};
 use crate::policy::pattern::VarSource;
 use crate::policy::principal::{Caller, CallerType};
@@ -74,7 +76,36 @@ pub struct RequestContext<'a> {
     pub kms_action: bool,
     pub resource_account: Option<&'a str>,
     pub region: Option<&'a str>,
-    pub now_ms: i64,
+    pub now: Now,
+}
+
+/// A decision's current time, read from its [`Clock`] the first time the decision needs it
+/// (`aws:CurrentTime`, `aws:EpochTime`, the trace's context), and the same for the rest of the decision.
+#[derive(Debug)]
+pub struct Now {
+    clock: Clock,
+    read: Cell<Option<i64>>,
+}
+
+impl Now {
+    pub fn new(clock: Clock) -> Now {
+        Now {
+            clock,
+            read: Cell::new(None),
+        }
+    }
+
+    /// Epoch milliseconds.
+    pub fn ms(&self) -> i64 {
+        match (self.read.get(), self.clock) {
+            (Some(ms), _) | (None, Clock::At(ms)) => ms,
+            (None, Clock::Host(read)) => {
+                let ms = read();
+                self.read.set(Some(ms));
+                ms
+            }
+        }
+    }
 }
 
 impl RequestContext<'_> {
@@ -109,8 +140,8 @@ impl RequestContext<'_> {
             }
             "aws:resourceaccount" => self.resource_account.map(Cow::Borrowed),
             "aws:requestedregion" => self.region.filter(|r| !r.is_empty()).map(Cow::Borrowed),
-            "aws:currenttime" => Some(Cow::Owned(format_date(self.now_ms))),
-            "aws:epochtime" => Some(Cow::Owned((self.now_ms.div_euclid(1000)).to_string())),
+            "aws:currenttime" => Some(Cow::Owned(format_date(self.now.ms()))),
+            "aws:epochtime" => Some(Cow::Owned((self.now.ms().div_euclid(1000)).to_string())),
             "aws:securetransport" => Some(b(true)),
             "aws:viaawsservice" => Some(b(self.via_service())),
             "kms:calleraccount" => {

@@ -20,7 +20,7 @@ use crate::policy::condition::ConditionReason;
 use crate::policy::parse_policy;
 use crate::policy::pattern::glob;
 use crate::policy::principal::{Caller, CallerType, MatchedVia};
-use context::{ContextValue, RequestContext};
+use context::{ContextValue, Now, RequestContext};
 pub use explain::*;
 
 /// One policy of a question, with its id (`identityPolicies[0]`, `resourcePolicy`, … or a given name).
@@ -170,11 +170,27 @@ impl Request {
 pub struct Options {
     /// Build the trace tree (costs allocations; off for bulk decisions).
     pub explain: bool,
-    /// The current time in epoch milliseconds, for `aws:CurrentTime` / `aws:EpochTime`.
-    pub now_ms: i64,
+    /// The current time, for `aws:CurrentTime` / `aws:EpochTime` when the request doesn't give it.
+    pub now: Clock,
     /// Copy the policy set's validator warnings into the answer. A set that decides many requests
     /// has them once, in [`PolicySet::warnings`]; copying them into every answer costs allocations.
     pub warnings: bool,
+}
+
+/// Where a decision's current time comes from when the request doesn't give it.
+#[derive(Clone, Copy, Debug)]
+pub enum Clock {
+    /// A fixed time, in epoch milliseconds.
+    At(i64),
+    /// The host's clock, in epoch milliseconds: read only by a decision that needs the time (a condition on
+    /// `aws:CurrentTime` or `aws:EpochTime`, or a trace, which lists the context), and then once.
+    Host(fn() -> i64),
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::At(0)
+    }
 }
 
 impl PolicySet {
@@ -404,7 +420,7 @@ fn decide_without_warnings(set: &PolicySet, req: &Request, opts: Options) -> Ans
         kms_action: action_lower.starts_with("kms:"),
         resource_account: resource_account.as_deref(),
         region: resource_arn.map(|a| a.region),
-        now_ms: request_time(req).unwrap_or(opts.now_ms),
+        now: Now::new(request_time(req).map_or(opts.now, Clock::At)),
     };
     let mut missing: Vec<String> = Vec::new();
     // Keys are listed as the policy spells them (names are case-insensitive, so duplicates are folded).
@@ -1377,5 +1393,83 @@ mod tests {
         let c = PolicySet::build_cached(&swapped, true, &mut cache);
         assert_eq!(c.errors, PolicySet::build(&swapped, true).errors);
         assert_eq!(cache.entries.values().map(Vec::len).sum::<usize>(), 4);
+    }
+
+    /// The host clock is read only by a decision that needs the time, and then once: not for a policy set
+    /// without time conditions, not when the request gives the time, once for two conditions on it (and
+    /// both see the same time), once for a trace (which lists the context).
+    #[test]
+    fn a_host_clock_is_read_only_when_needed_and_once() {
+        use core::sync::atomic::{AtomicU32, Ordering};
+        static READS: AtomicU32 = AtomicU32::new(0);
+        fn clock() -> i64 {
+            // 2026-01-01T00:00:00Z, a second more on every read.
+            let n = READS.fetch_add(1, Ordering::SeqCst);
+            1_767_225_600_000 + i64::from(n) * 1000
+        }
+        let key = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#;
+        let identity = |condition: &str| {
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"kms:Decrypt","Resource":"*"{condition}}}]}}"#
+            )
+        };
+        let timed = identity(
+            r#","Condition":{"DateEquals":{"aws:CurrentTime":"2026-01-01T00:00:00Z"},"NumericEquals":{"aws:EpochTime":"1767225600"}}"#,
+        );
+        let request = |context: Vec<(String, String, ContextValue)>| Request {
+            principal: String::from("arn:aws:iam::111122223333:user/alice"),
+            action: String::from("kms:Decrypt"),
+            resource: String::from(
+                "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            ),
+            resource_account: None,
+            context,
+        };
+        let host = |explain: bool| Options {
+            explain,
+            now: Clock::Host(clock),
+            warnings: false,
+        };
+        let reads = || READS.load(Ordering::SeqCst);
+
+        let untimed = PolicySet::build(&sources(key, &identity("")), true);
+        assert_eq!(
+            untimed.decide(&request(Vec::new()), host(false)).decision,
+            Decision::Allow
+        );
+        assert_eq!(reads(), 0);
+
+        let timed = PolicySet::build(&sources(key, &timed), true);
+        assert!(timed.errors.is_empty(), "{:?}", timed.errors);
+        // Both conditions see the clock's first reading (a second read would be a second later).
+        assert_eq!(
+            timed.decide(&request(Vec::new()), host(false)).decision,
+            Decision::Allow
+        );
+        assert_eq!(reads(), 1);
+        // The next decision reads it again: a second later, the `DateEquals` no longer holds.
+        assert_eq!(
+            timed.decide(&request(Vec::new()), host(false)).decision,
+            Decision::ImplicitDeny
+        );
+        assert_eq!(reads(), 2);
+
+        // The request's own time: the clock isn't read, and `aws:EpochTime` follows it.
+        let given = alloc::vec![(
+            String::from("aws:currenttime"),
+            String::from("aws:CurrentTime"),
+            ContextValue::One(String::from("2026-01-01T00:00:00Z")),
+        )];
+        let answer = timed.decide(&request(given), host(false));
+        assert_eq!(reads(), 2);
+        // Both conditions hold at the request's time (the clock is two seconds on by now).
+        assert_eq!(answer.decision, Decision::Allow);
+
+        // A trace lists the context, with the time: one read.
+        assert!(untimed
+            .decide(&request(Vec::new()), host(true))
+            .trace
+            .is_some());
+        assert_eq!(reads(), 3);
     }
 }

@@ -17,7 +17,9 @@ use super::error::KmsError;
 use super::grant::{Grant, GrantConstraints, GRANT_OPERATIONS};
 use super::key::{Key, KeyManager, KeySpec, KeyState, KeyUsage, Origin};
 use crate::evaluation::context::ContextValue;
-use crate::evaluation::{Answer, Decision, Options, PolicySet, PolicySource, Reason, Request};
+use crate::evaluation::{
+    Answer, Clock, Decision, Options, PolicySet, PolicySource, Reason, Request,
+};
 use crate::iam::Directory;
 use crate::policy::principal::{is_account_id, Caller, PrincipalPattern};
 use crate::policy::values::{base64_decode, base64_encode};
@@ -1228,7 +1230,7 @@ impl Kms {
             req,
             Options {
                 explain: true,
-                now_ms,
+                now: Clock::At(now_ms),
                 warnings: true,
             },
         );

@@ -4,7 +4,8 @@
 //! (`docs/scenario.md`). Values cross the boundary as JSON text — the engine's own serde types, with the
 //! engine's own limits and error codes — and come back as objects through `JSON.parse`, so what a JavaScript
 //! caller sees is exactly the documented JSON. The one exception is the hot path: `PolicySet.decide`'s answers
-//! without a trace are built as the same objects directly ([`answer`]). The TypeScript types of every input
+//! without a trace are built as the same objects directly ([`answer`]), and its requests' JSON text is copied in
+//! by `TextEncoder.encodeInto` into a buffer the policy set keeps ([`text`]). The TypeScript types of every input
 //! and output are generated from those serde types by `tsify` (`#[cfg_attr(feature = "wasm-policy",
 //! derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]`: JSON's types, see `core/Cargo.toml`);
 //! the functions here only name them (`unchecked_param_type`, `unchecked_return_type`).
@@ -27,7 +28,7 @@ use crate::contract::{
     ContractError, PolicyInput, PolicySetInput, Question, RequestInput, MAX_QUESTION_BYTES,
 };
 use crate::diag::{Diagnostic, Severity};
-use crate::evaluation::{Answer, Options, ParseCache, PolicySet};
+use crate::evaluation::{Answer, Clock, Options, ParseCache, PolicySet};
 #[cfg(feature = "wasm")]
 use crate::kms::crypto::{self, CryptoError, OsEntropy};
 use crate::policy::arn::is_kms_key_arn;
@@ -38,7 +39,9 @@ use crate::scenario::{CallResult, Progress, RunResult, Runner, Scenario, Scenari
 use crate::share::{self, ShareError};
 
 mod answer;
+mod text;
 use answer::AnswerWriter;
+use text::TextReader;
 
 /// What every function of the package throws when it can't use its input. At run time it is a JavaScript
 /// `Error` (so it has a stack) whose `name` is `"KmslabError"`.
@@ -171,40 +174,83 @@ fn json_text(
     indent: u32,
     too_large: &str,
 ) -> Result<String, JsValue> {
-    json_text_of(value, what, max, indent, too_large).map(|t| t.text)
+    let js = js_json_text(value, what, max, indent, too_large)?;
+    let text = js
+        .text()
+        .as_string()
+        .ok_or_else(|| invalid_argument(&format!("{what} is not text")))?;
+    js.check_size(text.len())?;
+    Ok(text)
 }
 
-/// An argument's JSON text, and whether the caller gave it as text ([`json_text`]).
-struct JsonText {
-    text: String,
-    given_as_text: bool,
+/// An argument's JSON text while still a JavaScript string ([`json_text`] copies it with `as_string`,
+/// `PolicySet.decide` with its [`TextReader`]).
+struct JsJsonText<'a> {
+    text: JsText<'a>,
+    what: &'a str,
+    max: usize,
+    too_large: &'a str,
 }
 
-fn json_text_of(
-    value: &JsValue,
-    what: &str,
+enum JsText<'a> {
+    /// The caller gave the text.
+    Given(&'a JsString),
+    /// `JSON.stringify` made it.
+    Stringified(JsString),
+}
+
+impl JsJsonText<'_> {
+    fn text(&self) -> &JsString {
+        match &self.text {
+            JsText::Given(s) => s,
+            JsText::Stringified(s) => s,
+        }
+    }
+
+    fn given_as_text(&self) -> bool {
+        matches!(self.text, JsText::Given(_))
+    }
+
+    /// `JSON.stringify`'s text longer than the limit, in UTF-8 bytes. Text given as such is measured by the
+    /// contract's JSON check, when it is read ([`from_json_str`]).
+    fn check_size(&self, utf8_len: usize) -> Result<(), JsValue> {
+        if !self.given_as_text() && utf8_len > self.max {
+            return Err(too_large(self.what, self.max, self.too_large));
+        }
+        Ok(())
+    }
+}
+
+fn too_large(what: &str, max: usize, code: &str) -> JsValue {
+    error(
+        code,
+        &format!("{what} is larger than {} MiB", max / (1024 * 1024)),
+    )
+}
+
+/// The JSON text of an argument, not yet copied: a string is taken as the text itself; anything else that
+/// JSON can represent is serialized (`JSON.stringify`, with `indent` spaces). Either is refused when it has
+/// more UTF-16 code units than `max` bytes, as it can't be shorter in UTF-8.
+fn js_json_text<'a>(
+    value: &'a JsValue,
+    what: &'a str,
     max: usize,
     indent: u32,
-    too_large: &str,
-) -> Result<JsonText, JsValue> {
-    let larger = || {
-        error(
-            too_large,
-            &format!("{what} is larger than {} MiB", max / (1024 * 1024)),
-        )
+    too_large_code: &'a str,
+) -> Result<JsJsonText<'a>, JsValue> {
+    let text = |text: JsText<'a>| JsJsonText {
+        text,
+        what,
+        max,
+        too_large: too_large_code,
     };
+    // A UTF-16 code unit is at least one UTF-8 byte: don't copy what is sure to be refused.
+    let longer = |s: &JsString| usize::try_from(s.length()).unwrap_or(usize::MAX) > max;
     if let Some(s) = value.dyn_ref::<JsString>() {
-        // A UTF-16 code unit is at least one UTF-8 byte: don't copy what is sure to be refused.
-        if usize::try_from(s.length()).unwrap_or(usize::MAX) > max {
-            return Err(larger());
+        if longer(s) {
+            return Err(too_large(what, max, too_large_code));
         }
-        let text = value
-            .as_string()
-            .ok_or_else(|| invalid_argument(&format!("{what} is not text")))?;
-        return Ok(JsonText {
-            text,
-            given_as_text: true,
-        });
+        return Ok(text(JsText::Given(s)));
     }
     if !value.is_object()
         && (value.is_undefined()
@@ -219,7 +265,7 @@ fn json_text_of(
         )));
     }
     // Without indentation, plain `JSON.stringify` (V8's fast path; a request per decision).
-    let text = if indent == 0 {
+    let json = if indent == 0 {
         JSON::stringify(value)
     } else {
         JSON::stringify_with_replacer_and_space(value, &JsValue::NULL, &JsValue::from(indent))
@@ -231,16 +277,14 @@ fn json_text_of(
         ))
     })?;
     // `JSON.stringify` gives `undefined` for an object whose `toJSON` returns nothing.
-    let text = text
-        .as_string()
-        .ok_or_else(|| invalid_argument(&format!("{what} can't be converted to JSON")))?;
-    if text.len() > max {
-        return Err(larger());
+    let json: JsValue = json.into();
+    match json.dyn_into::<JsString>() {
+        Ok(s) if longer(&s) => Err(too_large(what, max, too_large_code)),
+        Ok(s) => Ok(text(JsText::Stringified(s))),
+        Err(_) => Err(invalid_argument(&format!(
+            "{what} can't be converted to JSON"
+        ))),
     }
-    Ok(JsonText {
-        text,
-        given_as_text: false,
-    })
 }
 
 fn message_of(e: &JsValue) -> String {
@@ -256,16 +300,23 @@ fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     JSON::parse(&text).map_err(|e| error("InternalError", &message_of(&e)))
 }
 
-/// Reads a request given as an object or as JSON text ([`json_text_of`] made the text). `JSON.stringify`'s
-/// text is well-formed, within the size limit and without duplicate keys, so only text given as such
-/// goes through the contract's JSON checks first ([`from_text`]); serde_json's own nesting limit
-/// still applies to both.
-fn from_json_text<T: DeserializeOwned>(json: &JsonText) -> Result<T, JsValue> {
-    if json.given_as_text {
-        return from_text(&json.text);
+/// Reads an argument's JSON text. `JSON.stringify`'s text is well-formed, within the size limit and without
+/// duplicate keys, so only text given as such goes through the contract's JSON checks first ([`from_text`]);
+/// serde_json's own nesting limit still applies to both.
+fn from_json_str<T: DeserializeOwned>(text: &str, given_as_text: bool) -> Result<T, JsValue> {
+    if given_as_text {
+        return from_text(text);
     }
-    serde_json::from_str(&json.text)
+    serde_json::from_str(text)
         .map_err(|e| contract_error(ContractError::InvalidQuestion(e.to_string())))
+}
+
+/// Reads an argument's JSON text ([`js_json_text`]) with `reader`: copied into its buffer, not a new string.
+fn read_json<T: DeserializeOwned>(reader: &TextReader, js: &JsJsonText<'_>) -> Result<T, JsValue> {
+    reader.with(js.text(), |text| {
+        js.check_size(text.len())?;
+        from_json_str(text, js.given_as_text())
+    })
 }
 
 /// Parses JSON text into one of the contract's types, with the contract's limits and errors.
@@ -388,26 +439,27 @@ pub struct DecideOptions {
 impl DecideOptions {
     /// Reads `options.explain`; `explain_key` is the JavaScript string `"explain"` (made once per policy set).
     fn read(options: &JsValue, explain_key: &JsValue) -> Result<DecideOptions, JsValue> {
+        // The usual case first, in three crossings: an object with a boolean `explain`.
+        if options.is_object() {
+            let explain = Reflect::get(options, explain_key).unwrap_or(JsValue::UNDEFINED);
+            if let Some(b) = explain.as_bool() {
+                return Ok(DecideOptions { explain: Some(b) });
+            }
+            if explain.is_undefined() || explain.is_null() {
+                return Ok(DecideOptions::default());
+            }
+            return Err(invalid_argument(&format!(
+                "options.explain must be a boolean, not {}",
+                kind_of(&explain)
+            )));
+        }
         if options.is_undefined() || options.is_null() {
             return Ok(DecideOptions::default());
         }
-        if !options.is_object() {
-            return Err(invalid_argument(&format!(
-                "options must be an object like {{ explain: false }}, not {}",
-                kind_of(options)
-            )));
-        }
-        let explain = Reflect::get(options, explain_key).unwrap_or(JsValue::UNDEFINED);
-        if explain.is_undefined() || explain.is_null() {
-            return Ok(DecideOptions::default());
-        }
-        match explain.as_bool() {
-            Some(b) => Ok(DecideOptions { explain: Some(b) }),
-            None => Err(invalid_argument(&format!(
-                "options.explain must be a boolean, not {}",
-                kind_of(&explain)
-            ))),
-        }
+        Err(invalid_argument(&format!(
+            "options must be an object like {{ explain: false }}, not {}",
+            kind_of(options)
+        )))
     }
 }
 
@@ -424,6 +476,8 @@ pub struct JsPolicySet {
     warnings: Vec<Diagnostic>,
     answers: AnswerWriter,
     explain_key: JsValue,
+    /// Copies requests' JSON text into the WebAssembly memory.
+    text: TextReader,
 }
 
 #[wasm_bindgen(js_class = PolicySet)]
@@ -477,6 +531,7 @@ impl JsPolicySet {
             warnings,
             answers: AnswerWriter::new(),
             explain_key: JsValue::from_str("explain"),
+            text: TextReader::new(),
         })
     }
 
@@ -520,7 +575,7 @@ impl JsPolicySet {
         let o = DecideOptions::read(options, &self.explain_key)?;
         Ok(Options {
             explain: o.explain.unwrap_or(self.explain),
-            now_ms: now_ms(),
+            now: Clock::Host(now_ms),
             // The set's warnings are read once, from `warnings`; not copied into every answer.
             warnings: false,
         })
@@ -540,14 +595,14 @@ impl JsPolicySet {
         #[wasm_bindgen(unchecked_optional_param_type = "DecideOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let opts = self.options(&options)?;
-        let json = json_text_of(
+        let json = js_json_text(
             &request,
             "the request",
             MAX_QUESTION_BYTES,
             0,
             "InvalidJson",
         )?;
-        let request: RequestInput = from_json_text(&json)?;
+        let request: RequestInput = read_json(&self.text, &json)?;
         let answer = self.decide_one(request, opts).map_err(contract_error)?;
         self.answers.write(&answer)
     }
@@ -570,14 +625,14 @@ impl JsPolicySet {
                 kind_of(&requests)
             )));
         }
-        let json = json_text_of(
+        let json = js_json_text(
             &requests,
             "the requests",
             MAX_QUESTION_BYTES,
             0,
             "InvalidJson",
         )?;
-        let requests: Vec<RequestInput> = from_json_text(&json)?;
+        let requests: Vec<RequestInput> = read_json(&self.text, &json)?;
         let answers = js_sys::Array::new();
         for (i, r) in requests.into_iter().enumerate() {
             let answer = self
